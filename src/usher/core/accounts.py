@@ -1,0 +1,233 @@
+"""Accounts: register, read, update, delete, list, change password, disable and enable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from usher.core.audit import AuditTrail
+from usher.core.errors import Forbidden, InvalidCredentials, InvalidInput, NotFound
+from usher.core.identity import canonical, check_caller_id, clean_email, clean_username
+from usher.core.models import App, NewUser, Page, RequestContext, User, UserChanges
+from usher.core.policy import PasswordPolicy
+from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWorkFactory
+
+MAX_LIST_LIMIT = 1000
+MAX_NAME = 200
+MAX_PROFILE_ENTRIES = 100
+MAX_PROFILE_VALUE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """What a caller asks for when creating an account; the service checks and completes it."""
+
+    password: str | None
+    email: str | None = None
+    username: str | None = None
+    user_id: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    language: str = ""
+    profile: dict[str, str] = field(default_factory=dict)
+    permission_level: int = 0
+    is_admin: bool = False
+    email_verified: bool = False
+
+
+def _check_names(first: str | None, last: str | None, language: str | None) -> None:
+    for name, value in (("first_name", first), ("last_name", last), ("language", language)):
+        if value is not None and len(value) > MAX_NAME:
+            raise InvalidInput(f"{name} must be at most {MAX_NAME} characters", field=name)
+
+
+def _check_profile(profile: dict[str, str] | None) -> None:
+    if profile is None:
+        return
+    if len(profile) > MAX_PROFILE_ENTRIES:
+        raise InvalidInput(f"profile may hold at most {MAX_PROFILE_ENTRIES} entries", field="profile")
+    for key, value in profile.items():
+        if not key or len(key) > MAX_NAME or len(value) > MAX_PROFILE_VALUE:
+            raise InvalidInput("profile keys must be 1 to 200 and values at most 4096 characters", field="profile")
+
+
+def _keys(email: str | None, username: str | None) -> tuple[str | None, str | None]:
+    return (canonical(email) if email else None, canonical(username) if username else None)
+
+
+class AccountService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        policy: PasswordPolicy,
+        clock: Clock,
+        secrets: Secrets,
+        audit: AuditTrail,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._policy = policy
+        self._clock = clock
+        self._secrets = secrets
+        self._audit = audit
+
+    async def register(
+        self, app: App, reg: Registration, ctx: RequestContext, *, self_service: bool = True
+    ) -> User:
+        """Creates an account. `self_service` sign-ups obey the app's `signup_open` setting; admins don't."""
+        if self_service and not app.settings.signup_open:
+            raise Forbidden("sign-up is closed for this application")
+        email = clean_email(reg.email) if reg.email is not None else None
+        username = clean_username(reg.username) if reg.username is not None else None
+        if email is None and username is None:
+            raise InvalidInput("an email or a username is required", field="email")
+        user_id = check_caller_id(reg.user_id) if reg.user_id is not None else self._secrets.user_id()
+        _check_names(reg.first_name, reg.last_name, reg.language)
+        _check_profile(reg.profile)
+        password_hash = None
+        if reg.password is not None:
+            self._policy.check(reg.password, app.settings, email=email, username=username)
+            password_hash = await self._hasher.hash(reg.password)  # before the write lock, never inside
+        new = NewUser(
+            app_id=app.id,
+            id=user_id,
+            username=username,
+            email=email,
+            password_hash=password_hash,
+            first_name=reg.first_name,
+            last_name=reg.last_name,
+            language=reg.language,
+            profile=dict(reg.profile),
+            permission_level=reg.permission_level,
+            is_admin=reg.is_admin,
+            email_verified=reg.email_verified,
+        )
+        email_key, username_key = _keys(email, username)
+        async with self._uow(write=True) as uow:
+            user = await uow.users.insert(new, email_key, username_key, self._clock.now())
+            await uow.audit.append(self._audit.event(app.id, "user.created", "success", ctx, user_id=user.id))
+        return user
+
+    async def get(self, app_id: str, user_id: str) -> User:
+        async with self._uow() as uow:
+            user = await uow.users.get(app_id, user_id)
+        if user is None:
+            raise NotFound("user")
+        return user
+
+    async def get_by_number(self, app_id: str, number: int) -> User:
+        async with self._uow() as uow:
+            user = await uow.users.get_by_number(app_id, number)
+        if user is None:
+            raise NotFound("user")
+        return user
+
+    async def find(
+        self,
+        app_id: str,
+        *,
+        user_id: str | None = None,
+        username: str | None = None,
+        email: str | None = None,
+    ) -> User:
+        """One account by id, username or email (the first one given wins)."""
+        async with self._uow() as uow:
+            if user_id:
+                user = await uow.users.get(app_id, user_id)
+            elif username:
+                user = await uow.users.find_by_username(app_id, canonical(username))
+            elif email:
+                user = await uow.users.find_by_email(app_id, canonical(email))
+            else:
+                raise InvalidInput("one of id, username or email is required", field="id")
+        if user is None:
+            raise NotFound("user")
+        return user
+
+    async def find_by_identifier(self, app_id: str, identifier: str) -> User:
+        """An account by username or email, whichever the identifier is."""
+        async with self._uow() as uow:
+            credentials = await uow.users.credentials_by_identifier(app_id, canonical(identifier))
+        if credentials is None:
+            raise NotFound("user")
+        return credentials.user
+
+    async def update(self, app: App, user_id: str, changes: UserChanges, ctx: RequestContext) -> User:
+        if changes.email is not None:
+            changes = replace(changes, email=clean_email(changes.email))
+        if changes.username is not None:
+            changes = replace(changes, username=clean_username(changes.username))
+        _check_names(changes.first_name, changes.last_name, changes.language)
+        _check_profile(changes.profile)
+        email_key, username_key = _keys(changes.email, changes.username)
+        async with self._uow(write=True) as uow:
+            user = await uow.users.update(app.id, user_id, changes, email_key, username_key, self._clock.now())
+            if user is None:
+                raise NotFound("user")
+            await uow.audit.append(self._audit.event(app.id, "user.updated", "success", ctx, user_id=user_id))
+        return user
+
+    async def delete(self, app_id: str, user_id: str, ctx: RequestContext) -> None:
+        """Deletes the account; its sessions go with it."""
+        async with self._uow(write=True) as uow:
+            if not await uow.users.delete(app_id, user_id):
+                raise NotFound("user")
+            await uow.audit.append(self._audit.event(app_id, "user.deleted", "success", ctx, user_id=user_id))
+
+    async def list(self, app_id: str, limit: int = 25, offset: int = 0) -> Page:
+        if limit > MAX_LIST_LIMIT:
+            raise InvalidInput(f"limit over {MAX_LIST_LIMIT} is invalid, you specified {limit}", field="limit")
+        if limit < 0 or offset < 0:
+            raise InvalidInput("limit and offset must not be negative", field="limit" if limit < 0 else "offset")
+        async with self._uow() as uow:
+            return await uow.users.list(app_id, limit, offset)
+
+    async def change_password(
+        self,
+        app: App,
+        user_id: str,
+        new_password: str,
+        ctx: RequestContext,
+        *,
+        old_password: str | None,
+        keep_session: str | None = None,
+    ) -> None:
+        """Sets a new password and revokes every session except `keep_session`.
+
+        `old_password=None` is for callers that proved themselves another way (an admin, a reset code).
+        """
+        async with self._uow() as uow:
+            credentials = await uow.users.credentials(app.id, user_id)
+        if credentials is None:
+            raise NotFound("user")
+        user = credentials.user
+        if old_password is not None:
+            ok = credentials.password_hash is not None and await self._hasher.verify(
+                credentials.password_hash, old_password
+            )
+            if not ok:
+                await self._audit.record(
+                    self._audit.event(app.id, "password.change", "failure", ctx, user_id=user_id)
+                )
+                raise InvalidCredentials("old password is incorrect")
+        self._policy.check(new_password, app.settings, email=user.email, username=user.username)
+        new_hash = await self._hasher.hash(new_password)
+        now = self._clock.now()
+        async with self._uow(write=True) as uow:
+            await uow.users.set_password_hash(app.id, user_id, new_hash, now)
+            await uow.sessions.revoke_all(app.id, user_id, now, keep=keep_session)
+            await uow.audit.append(self._audit.event(app.id, "password.change", "success", ctx, user_id=user_id))
+
+    async def set_disabled(self, app_id: str, user_id: str, disabled: bool, ctx: RequestContext) -> User:
+        """Disabling revokes every session at once; enabling lets the user sign in again."""
+        now = self._clock.now()
+        async with self._uow(write=True) as uow:
+            user = await uow.users.set_disabled(app_id, user_id, disabled, now)
+            if user is None:
+                raise NotFound("user")
+            if disabled:
+                await uow.sessions.revoke_all(app_id, user_id, now)
+            kind = "user.disabled" if disabled else "user.enabled"
+            await uow.audit.append(self._audit.event(app_id, kind, "success", ctx, user_id=user_id))
+        return user
+

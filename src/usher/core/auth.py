@@ -1,0 +1,176 @@
+"""Signing in and out: password checks, server-side sessions, re-confirming the password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from usher.core.audit import AuditTrail
+from usher.core.errors import EmailNotVerified, InvalidCredentials, InvalidInput, InvalidSession, NotFound
+from usher.core.identity import canonical, digest
+from usher.core.models import (
+    App,
+    AuthenticatedSession,
+    Credentials,
+    IssuedSession,
+    NewSession,
+    RequestContext,
+    Session,
+    SignIn,
+    User,
+)
+from usher.core.policy import MAX_PASSWORD
+from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWork, UnitOfWorkFactory
+
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+_TOKEN_LENGTH = 43
+
+
+class AuthService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        secrets: Secrets,
+        audit: AuditTrail,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+        self._secrets = secrets
+        self._audit = audit
+
+    async def sign_in(
+        self,
+        app: App,
+        identifier: str,
+        password: str,
+        ctx: RequestContext,
+        *,
+        session_ttl: int,
+        allow_unverified: bool = False,
+    ) -> SignIn:
+        """A new session for the right password; the same InvalidCredentials for every other case.
+
+        `session_ttl` is the calling dialect's documented default; the app's own setting wins.
+        `allow_unverified` lets a dialect whose verify call needs a session bypass the verified-email gate.
+        """
+        credentials = await self._check_password(app, identifier, password, ctx)
+        user = credentials.user
+        if app.settings.require_verified_email and not user.email_verified and not allow_unverified:
+            await self._audit.record(self._audit.event(app.id, "signin", "unverified", ctx, user_id=user.id))
+            raise EmailNotVerified()
+        await self._upgrade_hash(credentials, password)
+        now = self._clock.now()
+        async with self._uow(write=True) as uow:
+            issued = await self._open_session(uow, user, app.settings.session_ttl or session_ttl, ctx)
+            await uow.users.record_signin(app.id, user.id, now)
+            await uow.audit.append(self._audit.event(app.id, "signin", "success", ctx, user_id=user.id))
+        return SignIn(user=user, issued=issued)
+
+    async def confirm_password(self, app: App, user_id: str, password: str, ctx: RequestContext) -> User:
+        """Re-confirms the password of a signed-in user before a sensitive action."""
+        async with self._uow() as uow:
+            credentials = await uow.users.credentials(app.id, user_id)
+        if credentials is None:
+            raise NotFound("user")
+        ok = credentials.password_hash is not None and await self._hasher.verify(credentials.password_hash, password)
+        outcome = "success" if ok and not credentials.user.disabled else "failure"
+        await self._audit.record(self._audit.event(app.id, "password.confirm", outcome, ctx, user_id=user_id))
+        if outcome != "success":
+            raise InvalidCredentials("password is incorrect")
+        return credentials.user
+
+    async def open_session(self, app: App, user: User, ctx: RequestContext, *, session_ttl: int) -> IssuedSession:
+        """A session for a user who proved themselves another way (sign-up, magic link)."""
+        async with self._uow(write=True) as uow:
+            return await self._open_session(uow, user, app.settings.session_ttl or session_ttl, ctx)
+
+    async def authenticate(self, token: str) -> AuthenticatedSession:
+        """The live session behind a token; expired, revoked and unknown tokens look the same."""
+        if len(token) != _TOKEN_LENGTH:
+            raise InvalidSession()
+        now = self._clock.now()
+        async with self._uow() as uow:
+            found = await uow.sessions.find_active(digest(token), now)
+        if found is None:
+            raise InvalidSession()
+        if now - found.session.last_seen_at >= LAST_SEEN_RESOLUTION:
+            async with self._uow(write=True) as uow:
+                await uow.sessions.touch(found.session.id, now, now - LAST_SEEN_RESOLUTION)
+        return found
+
+    async def sign_out(self, token: str, ctx: RequestContext) -> Session | None:
+        """Revokes the session behind a token; None when there was no live one."""
+        if len(token) != _TOKEN_LENGTH:
+            return None
+        async with self._uow(write=True) as uow:
+            session = await uow.sessions.revoke_by_digest(digest(token), self._clock.now())
+            if session is not None:
+                await uow.audit.append(
+                    self._audit.event(session.app_id, "signout", "success", ctx, user_id=session.user_id)
+                )
+        return session
+
+    async def sign_out_everywhere(self, app_id: str, user_id: str, ctx: RequestContext) -> int:
+        async with self._uow(write=True) as uow:
+            count = await uow.sessions.revoke_all(app_id, user_id, self._clock.now())
+            await uow.audit.append(
+                self._audit.event(app_id, "signout.all", "success", ctx, user_id=user_id, sessions=count)
+            )
+        return count
+
+    async def list_sessions(self, app_id: str, user_id: str) -> list[Session]:
+        async with self._uow() as uow:
+            return await uow.sessions.list_active(app_id, user_id, self._clock.now())
+
+    async def revoke_session(self, app_id: str, user_id: str, session_id: str, ctx: RequestContext) -> None:
+        async with self._uow(write=True) as uow:
+            if not await uow.sessions.revoke(app_id, user_id, session_id, self._clock.now()):
+                raise NotFound("session")
+            await uow.audit.append(
+                self._audit.event(app_id, "signout", "success", ctx, user_id=user_id, session=session_id)
+            )
+
+    async def _check_password(self, app: App, identifier: str, password: str, ctx: RequestContext) -> Credentials:
+        if not identifier.strip():
+            raise InvalidInput("a username or email is required", field="username")
+        if len(password) > MAX_PASSWORD:  # refuse before hashing: a huge password is a denial of service
+            raise InvalidCredentials()
+        async with self._uow() as uow:
+            credentials = await uow.users.credentials_by_identifier(app.id, canonical(identifier))
+        if credentials is None or credentials.password_hash is None:
+            await self._hasher.verify_dummy(password)
+            await self._audit.record(self._audit.event(app.id, "signin", "unknown_user", ctx))
+            raise InvalidCredentials()
+        user = credentials.user
+        ok = await self._hasher.verify(credentials.password_hash, password)
+        if not ok or user.disabled:
+            outcome = "disabled" if ok else "failure"
+            await self._audit.record(self._audit.event(app.id, "signin", outcome, ctx, user_id=user.id))
+            raise InvalidCredentials()
+        return credentials
+
+    async def _upgrade_hash(self, credentials: Credentials, password: str) -> None:
+        old = credentials.password_hash
+        if old is None or not self._hasher.needs_rehash(old):
+            return
+        new = await self._hasher.hash(password)
+        async with self._uow(write=True) as uow:
+            await uow.users.upgrade_password_hash(credentials.user.app_id, credentials.user.id, old, new)
+
+    async def _open_session(self, uow: UnitOfWork, user: User, ttl: int, ctx: RequestContext) -> IssuedSession:
+        now = self._clock.now()
+        token = self._secrets.token()
+        new = NewSession(
+            id=self._secrets.public_id("ses"),
+            app_id=user.app_id,
+            user_id=user.id,
+            token_digest=digest(token),
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl),
+            client_address=ctx.client_address,
+            user_agent=ctx.user_agent,
+        )
+        session = await uow.sessions.insert(new)
+        return IssuedSession(session=session, token=token)

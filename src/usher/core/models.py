@@ -1,0 +1,183 @@
+"""Frozen dataclasses the core hands around: apps, users, sessions and what requests carry in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    """Per-app settings; None means "not set", so each dialect's documented default applies."""
+
+    session_ttl: int | None = None
+    access_token_ttl: int | None = None
+    refresh_token_ttl: int | None = None
+    password_min_length: int | None = None
+    password_regex: str | None = None
+    require_verified_email: bool = False
+    signup_open: bool = True
+    mail_sender_name: str | None = None
+    redirect_urls: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    mail_templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    id: str
+    name: str
+    settings: AppSettings
+    created_at: datetime
+    updated_at: datetime
+    has_secret: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AppSecret:
+    """Digest of an app secret key; the previous one keeps working until `previous_expires_at`."""
+
+    app_id: str
+    digest: str | None
+    previous_digest: str | None
+    previous_expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    app_id: str
+    id: str
+    number: int  # integer surrogate for dialects that show numeric ids
+    username: str | None
+    email: str | None
+    first_name: str
+    last_name: str
+    language: str
+    profile: dict[str, str]
+    permission_level: int
+    is_admin: bool
+    disabled: bool
+    email_verified: bool
+    email_verified_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    last_signin_at: datetime | None
+    password_changed_at: datetime | None
+    has_password: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """What storage needs to insert a user; canonical identifiers are computed by the core."""
+
+    app_id: str
+    id: str
+    username: str | None
+    email: str | None
+    password_hash: str | None
+    first_name: str = ""
+    last_name: str = ""
+    language: str = ""
+    profile: dict[str, str] = field(default_factory=dict)
+    permission_level: int = 0
+    is_admin: bool = False
+    email_verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UserChanges:
+    """A partial update: a field left at None stays as it is."""
+
+    username: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    language: str | None = None
+    profile: dict[str, str] | None = None
+    permission_level: int | None = None
+    is_admin: bool | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, name) is None for name in self.__slots__)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A user's stored password hash, read only by the sign-in and password paths."""
+
+    user: User
+    password_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: str  # public id: listings, revoke-by-id, JWT `sid`
+    app_id: str
+    user_id: str
+    created_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime
+    client_address: str | None
+    user_agent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    id: str
+    app_id: str
+    user_id: str
+    token_digest: str
+    created_at: datetime
+    expires_at: datetime
+    client_address: str | None
+    user_agent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedSession:
+    """A session just created, with its secret token: the only time the token exists in clear."""
+
+    session: Session
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticatedSession:
+    session: Session
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    user: User
+    issued: IssuedSession
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    users: list[User]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """Who is calling, as far as the edge could tell; never a framework request."""
+
+    client_address: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    app_id: str
+    type: str
+    outcome: str
+    at: datetime
+    user_id: str | None = None
+    client_address: str | None = None
+    user_agent: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,159 @@
+"""Protocols the core needs from the outside world: storage, hashing, time and randomness."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+
+from usher.core.models import (
+    App,
+    AppSecret,
+    AppSettings,
+    AuditEvent,
+    AuthenticatedSession,
+    Credentials,
+    NewSession,
+    NewUser,
+    Page,
+    Session,
+    User,
+    UserChanges,
+)
+
+
+class AppRepository(Protocol):
+    async def get(self, app_id: str) -> App | None: ...
+    async def list(self) -> list[App]: ...
+    async def insert(self, app: App) -> App:
+        """Raises Conflict("id") when the id is taken."""
+        ...
+
+    async def update_settings(self, app_id: str, settings: AppSettings, at: datetime) -> App | None: ...
+    async def get_secret(self, app_id: str) -> AppSecret | None: ...
+    async def set_secret(self, secret: AppSecret, at: datetime) -> None: ...
+    async def find_by_secret_digest(self, digest: str, now: datetime) -> App | None:
+        """The app whose current secret, or previous one still inside its grace period, has this digest."""
+        ...
+
+
+class UserRepository(Protocol):
+    async def insert(self, user: NewUser, email_key: str | None, username_key: str | None, at: datetime) -> User:
+        """Raises Conflict("id" | "email" | "username") when an identifier is taken in the app."""
+        ...
+
+    async def get(self, app_id: str, user_id: str) -> User | None: ...
+    async def get_by_number(self, app_id: str, number: int) -> User | None: ...
+    async def find_by_email(self, app_id: str, email_key: str) -> User | None: ...
+    async def find_by_username(self, app_id: str, username_key: str) -> User | None: ...
+    async def credentials_by_identifier(self, app_id: str, key: str) -> Credentials | None:
+        """Looks the key up as email or username."""
+        ...
+
+    async def credentials(self, app_id: str, user_id: str) -> Credentials | None: ...
+    async def update(
+        self,
+        app_id: str,
+        user_id: str,
+        changes: UserChanges,
+        email_key: str | None,
+        username_key: str | None,
+        at: datetime,
+    ) -> User | None:
+        """Applies the non-None fields; keys are given when email or username change. Raises Conflict."""
+        ...
+
+    async def set_password_hash(self, app_id: str, user_id: str, password_hash: str, at: datetime) -> None:
+        """Stores a new password (changes `password_changed_at`)."""
+        ...
+
+    async def upgrade_password_hash(self, app_id: str, user_id: str, old_hash: str, new_hash: str) -> None:
+        """Replaces a hash with a stronger one of the same password, only if it is still `old_hash`."""
+        ...
+
+    async def set_disabled(self, app_id: str, user_id: str, disabled: bool, at: datetime) -> User | None: ...
+    async def record_signin(self, app_id: str, user_id: str, at: datetime) -> None: ...
+    async def delete(self, app_id: str, user_id: str) -> bool: ...
+    async def list(self, app_id: str, limit: int, offset: int) -> Page: ...
+
+
+class SessionRepository(Protocol):
+    async def insert(self, session: NewSession) -> Session: ...
+    async def find_active(self, token_digest: str, now: datetime) -> AuthenticatedSession | None:
+        """A live session (not expired, not revoked) of an enabled user, with that user."""
+        ...
+
+    async def touch(self, session_id: str, now: datetime, stale_before: datetime) -> None:
+        """Sets last-seen to now if it is older than `stale_before` (at most one write a minute)."""
+        ...
+
+    async def revoke_by_digest(self, token_digest: str, now: datetime) -> Session | None: ...
+    async def revoke(self, app_id: str, user_id: str, session_id: str, now: datetime) -> bool: ...
+    async def revoke_all(self, app_id: str, user_id: str, now: datetime, keep: str | None = None) -> int:
+        """Revokes every live session of the user except `keep` (a session id); returns how many."""
+        ...
+
+    async def list_active(self, app_id: str, user_id: str, now: datetime) -> list[Session]: ...
+
+
+class AuditRepository(Protocol):
+    async def append(self, event: AuditEvent) -> None: ...
+    async def query(
+        self,
+        app_id: str,
+        *,
+        user_id: str | None = None,
+        type: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AuditEvent]: ...
+
+
+class UnitOfWork(Protocol):
+    apps: AppRepository
+    users: UserRepository
+    sessions: SessionRepository
+    audit: AuditRepository
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, write: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One transaction: committed when the block ends normally, rolled back on an exception.
+
+        Write units take the write lock up front (SQLite `BEGIN IMMEDIATE`); map lock time-outs and a
+        lost database to `Unavailable`.
+        """
+        ...
+
+
+class PasswordHasher(Protocol):
+    async def hash(self, password: str) -> str: ...
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """False for a wrong password or an unusable hash; never raises for those."""
+        ...
+
+    async def verify_dummy(self, password: str) -> None:
+        """Spends the time of a real verification, so unknown users cost what known ones do."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Aware UTC time."""
+        ...
+
+
+class Secrets(Protocol):
+    def token(self) -> str:
+        """43 characters of base64url: 32 random bytes."""
+        ...
+
+    def user_id(self) -> str:
+        """17 characters from WeKan's alphabet."""
+        ...
+
+    def public_id(self, prefix: str) -> str: ...

@@ -71,9 +71,7 @@ class AccountService:
         self._secrets = secrets
         self._audit = audit
 
-    async def register(
-        self, app: App, reg: Registration, ctx: RequestContext, *, self_service: bool = True
-    ) -> User:
+    async def register(self, app: App, reg: Registration, ctx: RequestContext, *, self_service: bool = True) -> User:
         """Creates an account. `self_service` sign-ups obey the app's `signup_open` setting; admins don't."""
         if self_service and not app.settings.signup_open:
             raise Forbidden("sign-up is closed for this application")
@@ -206,9 +204,7 @@ class AccountService:
                 credentials.password_hash, old_password
             )
             if not ok:
-                await self._audit.record(
-                    self._audit.event(app.id, "password.change", "failure", ctx, user_id=user_id)
-                )
+                await self._audit.record(self._audit.event(app.id, "password.change", "failure", ctx, user_id=user_id))
                 raise InvalidCredentials("old password is incorrect")
         self._policy.check(new_password, app.settings, email=user.email, username=user.username)
         new_hash = await self._hasher.hash(new_password)
@@ -230,4 +226,3 @@ class AccountService:
             kind = "user.disabled" if disabled else "user.enabled"
             await uow.audit.append(self._audit.event(app_id, kind, "success", ctx, user_id=user_id))
         return user
-

@@ -16,7 +16,7 @@ from usher.core.identity import digest
 from usher.core.models import App, AppSecret, AppSettings
 from usher.core.ports import Clock, Secrets, UnitOfWorkFactory
 
-SECRET_PREFIX = "usk_"
+SECRET_PREFIX = "usk_"  # noqa: S105 (a prefix, not a secret)
 CACHE_SECONDS = 1.0
 APP_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _SECRET_SHAPE = re.compile(r"usk_[A-Za-z0-9_-]{43}")

@@ -1,0 +1,90 @@
+"""create_app(settings): mounts the enabled dialects, one error handler, health and metrics."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import ModuleType
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from usher import __version__
+from usher.container import Container
+from usher.core.errors import UsherError
+from usher.http import health, metrics
+from usher.http.context import ClientAddresses
+from usher.http.errors import ErrorFormats
+from usher.http.middleware import EdgeMiddleware
+from usher.settings import Settings
+
+# Dialect name -> (module, URL prefix). Each module offers router() and render(error, request).
+DIALECTS: dict[str, tuple[str, str]] = {
+    "native": ("usher.dialects.native", "/v1"),
+    "m3o": ("usher.dialects.m3o", "/m3o"),
+}
+
+
+def _load(name: str) -> tuple[ModuleType, str] | None:
+    entry = DIALECTS.get(name)
+    if entry is None:
+        return None  # named in settings, not built yet
+    return importlib.import_module(entry[0]), entry[1]
+
+
+def create_app(settings: Settings, container: Container | None = None) -> FastAPI:
+    """The ASGI app. Without a container one is built at start-up and closed at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = container is None
+        built = container or Container(settings)
+        app.state.services = built.services
+        app.state.readiness = built.ready
+        try:
+            yield
+        finally:
+            if own:
+                await built.close()
+
+    native = _load("native")
+    assert native is not None
+    app = FastAPI(
+        title="usher",
+        version=__version__,
+        description="Accounts, sign-in, sessions and tokens. Native API; the dialects are documented in SPEC.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    formats = ErrorFormats(fallback=native[0].render)
+    app.state.client_addresses = ClientAddresses(settings.trusted_proxies)
+    if container is not None:
+        app.state.services = container.services
+        app.state.readiness = container.ready
+
+    app.include_router(health.router)
+    app.include_router(metrics.router)
+    for name in settings.dialects:
+        loaded = _load(name)
+        if loaded is None:
+            continue
+        module, prefix = loaded
+        if name == "native":
+            app.include_router(module.router())
+        else:
+            app.include_router(module.router(), prefix=prefix)
+        formats.register(prefix, module.render)
+    if settings.root_dialect and settings.root_dialect != "native":
+        loaded = _load(settings.root_dialect)
+        if loaded is not None:
+            app.include_router(loaded[0].router())  # fixed paths were added first, so they win
+            formats.register("", loaded[0].render)
+
+    for kind in (UsherError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(kind, formats.handle)
+    app.add_middleware(EdgeMiddleware, formats=formats)
+    return app

@@ -1,0 +1,18 @@
+"""The bundle of core services that the edges (HTTP dialects, CLI) call; built by the container."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from usher.core.accounts import AccountService
+from usher.core.apps import AppService
+from usher.core.audit import AuditTrail
+from usher.core.auth import AuthService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    apps: AppService
+    accounts: AccountService
+    auth: AuthService
+    audit: AuditTrail

@@ -1,0 +1,110 @@
+"""One place that turns errors into responses, choosing the wire format by path prefix.
+
+Routing 404/405, unreadable bodies and oversized bodies happen before any route code and must still come out in
+the format of the API the client was talking to; so every dialect registers an ErrorFormat for its prefix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from usher.core.errors import InvalidInput, UsherError
+from usher.http.context import request_id
+
+log = logging.getLogger("usher.http")
+
+ErrorFormat = Callable[[UsherError, Request], Response]
+
+
+class RouteNotFound(UsherError):
+    code = "route_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("no such endpoint")
+
+
+class MethodNotAllowed(UsherError):
+    code = "method_not_allowed"
+
+    def __init__(self) -> None:
+        super().__init__("method not allowed on this endpoint")
+
+
+class PayloadTooLarge(UsherError):
+    code = "payload_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body is larger than {limit} bytes")
+
+
+class MalformedBody(InvalidInput):
+    def __init__(self, message: str = "request body is not valid JSON") -> None:
+        super().__init__(message, field=None)
+
+
+class InternalError(UsherError):
+    code = "internal_error"
+
+    def __init__(self) -> None:
+        super().__init__("internal error")
+
+
+def describe_validation(errors: list[dict[str, object]]) -> InvalidInput:
+    """A message naming the fields and what is wrong, never echoing the input (it may be a password)."""
+    first = errors[0] if errors else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]  # type: ignore[attr-defined]
+    field = ".".join(location) or None
+    kind = str(first.get("type", ""))
+    if kind == "json_invalid":
+        return MalformedBody()
+    if kind == "missing":
+        message = f"{field} is required" if field else "request body is required"
+    else:
+        reason = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
+        message = f"{field}: {reason}" if field else reason
+    return InvalidInput(message, field=field)
+
+
+class ErrorFormats:
+    """Longest registered prefix wins; the root-mounted dialect registers the empty prefix."""
+
+    def __init__(self, fallback: ErrorFormat) -> None:
+        self._formats: list[tuple[str, ErrorFormat]] = []
+        self._fallback = fallback
+
+    def register(self, prefix: str, fmt: ErrorFormat) -> None:
+        self._formats.append((prefix, fmt))
+        self._formats.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def for_path(self, path: str) -> ErrorFormat:
+        for prefix, fmt in self._formats:
+            if path == prefix or path.startswith(prefix + "/") or prefix == "":
+                return fmt
+        return self._fallback
+
+    def respond(self, request: Request, error: UsherError) -> Response:
+        return self.for_path(request.url.path)(error, request)
+
+    async def handle(self, request: Request, exc: Exception) -> Response:
+        """The exception handler for everything the app raises."""
+        error: UsherError
+        if isinstance(exc, UsherError):
+            error = exc
+        elif isinstance(exc, RequestValidationError):
+            error = describe_validation(list(exc.errors()))
+        elif isinstance(exc, HTTPException) and exc.status_code == 404:
+            error = RouteNotFound()
+        elif isinstance(exc, HTTPException) and exc.status_code == 405:
+            error = MethodNotAllowed()
+        elif isinstance(exc, HTTPException) and exc.status_code == 400:
+            error = MalformedBody()
+        else:
+            log.error("unhandled error (request %s): %s", request_id(request), type(exc).__name__, exc_info=exc)
+            error = InternalError()
+        return self.respond(request, error)

@@ -1,0 +1,43 @@
+"""Core services wired to in-memory fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.fakes import FakeClock, FakeHasher, FakeSecrets, FakeUnitOfWorkFactory
+from usher.core.accounts import AccountService
+from usher.core.apps import AppService
+from usher.core.audit import AuditTrail
+from usher.core.auth import AuthService
+from usher.core.models import App
+from usher.core.policy import PasswordPolicy
+
+
+@dataclass
+class Core:
+    uow: FakeUnitOfWorkFactory
+    clock: FakeClock
+    hasher: FakeHasher
+    apps: AppService
+    accounts: AccountService
+    auth: AuthService
+
+    async def app(self) -> App:
+        return await self.apps.get("default")
+
+
+@pytest.fixture
+def core() -> Core:
+    uow, clock, hasher, secrets = FakeUnitOfWorkFactory(), FakeClock(), FakeHasher(), FakeSecrets()
+    audit = AuditTrail(uow, clock)
+    policy = PasswordPolicy(["password123", "qwertyuiop"])
+    return Core(
+        uow=uow,
+        clock=clock,
+        hasher=hasher,
+        apps=AppService(uow, clock, secrets),
+        accounts=AccountService(uow, hasher, policy, clock, secrets, audit),
+        auth=AuthService(uow, hasher, clock, secrets, audit),
+    )

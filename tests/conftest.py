@@ -14,23 +14,26 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from tests import databases
 from usher.app import create_app
 from usher.container import Container
 from usher.settings import Settings
 
-BACKENDS = ["sqlite", "postgresql"]
 
-
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=databases.BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session", autouse=True)
+async def _drop_test_databases() -> AsyncIterator[None]:
+    yield
+    await databases.drop_all()
+
+
 @pytest.fixture
 async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    from tests.databases import database_for
-
-    async with database_for(backend, tmp_path_factory) as url:
+    async with databases.database_for(backend, tmp_path_factory) as url:
         yield url
 
 

@@ -94,8 +94,9 @@ async def test_sign_out_revokes_only_that_session(core: Core) -> None:
     app = await core.app()
     one = await core.auth.sign_in(app, "ada", GOOD, CTX, session_ttl=3600)
     two = await core.auth.sign_in(app, "ada", GOOD, CTX, session_ttl=3600)
-    assert await core.auth.sign_out(one.issued.token, CTX) is not None
-    assert await core.auth.sign_out(one.issued.token, CTX) is None
+    assert await core.auth.sign_out("other-app", one.issued.token, CTX) is None
+    assert await core.auth.sign_out(app.id, one.issued.token, CTX) is not None
+    assert await core.auth.sign_out(app.id, one.issued.token, CTX) is None
     with pytest.raises(InvalidSession):
         await core.auth.authenticate(one.issued.token)
     await core.auth.authenticate(two.issued.token)

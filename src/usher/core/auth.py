@@ -100,20 +100,25 @@ class AuthService:
                 await uow.sessions.touch(found.session.id, now, now - LAST_SEEN_RESOLUTION)
         return found
 
-    async def sign_out(self, token: str, ctx: RequestContext) -> Session | None:
-        """Revokes the session behind a token; None when there was no live one."""
+    async def sign_out(self, app_id: str, token: str, ctx: RequestContext) -> Session | None:
+        """Revokes the app's session behind a token; None when there was no live one in this app."""
         if len(token) != _TOKEN_LENGTH:
             return None
+        now = self._clock.now()
         async with self._uow(write=True) as uow:
-            session = await uow.sessions.revoke_by_digest(digest(token), self._clock.now())
-            if session is not None:
-                await uow.audit.append(
-                    self._audit.event(session.app_id, "signout", "success", ctx, user_id=session.user_id)
-                )
+            found = await uow.sessions.find_active(digest(token), now)
+            if found is None or found.session.app_id != app_id:
+                return None
+            session = found.session
+            await uow.sessions.revoke(app_id, session.user_id, session.id, now)
+            await uow.audit.append(self._audit.event(app_id, "signout", "success", ctx, user_id=session.user_id))
         return session
 
     async def sign_out_everywhere(self, app_id: str, user_id: str, ctx: RequestContext) -> int:
+        """Revokes every session of the user; NotFound for an unknown user."""
         async with self._uow(write=True) as uow:
+            if await uow.users.get(app_id, user_id) is None:
+                raise NotFound("user")
             count = await uow.sessions.revoke_all(app_id, user_id, self._clock.now())
             await uow.audit.append(
                 self._audit.event(app_id, "signout.all", "success", ctx, user_id=user_id, sessions=count)

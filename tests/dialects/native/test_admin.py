@@ -70,7 +70,8 @@ async def test_plain_user_session_token_is_forbidden(api: httpx.AsyncClient) -> 
 
 async def test_missing_wrong_or_foreign_key_is_401(api: httpx.AsyncClient, container: Container) -> None:
     assert_error(await api.get(USERS), 401, "unauthenticated")
-    assert_error(await api.get(USERS, headers=auth("usk_" + "A" * 43)), 401, "invalid_session")
+    assert_error(await api.get(USERS, headers=auth("usk_" + "A" * 43)), 401, "unauthenticated")
+    assert_error(await api.get(USERS, headers=auth("x" * 43)), 401, "invalid_session")
     _, other_key = await container.services.apps.create("Other", "other")
     assert_error(await api.get(USERS, headers=auth(other_key)), 401, "unauthenticated")
 

@@ -79,7 +79,5 @@ async def enable_user(app_id: str, user_id: str, request: Request) -> s.UserOut:
 async def sign_out_user(app_id: str, user_id: str, request: Request) -> Response:
     """Revoke every session of the user."""
     admin = await app_admin(request, app_id)
-    svc = services(request)
-    await svc.accounts.get(app_id, user_id)
-    await svc.auth.sign_out_everywhere(app_id, user_id, admin.ctx)
+    await services(request).auth.sign_out_everywhere(app_id, user_id, admin.ctx)
     return empty()

@@ -116,7 +116,7 @@ async def revoke_session(app_id: str, session_id: str, request: Request) -> Resp
 async def sign_out(app_id: str, request: Request) -> Response:
     """Sign out the session behind the Bearer token."""
     await signed_in(request, app_id)
-    await services(request).auth.sign_out(bearer(request) or "", request_context(request))
+    await services(request).auth.sign_out(app_id, bearer(request) or "", request_context(request))
     return empty()
 
 

@@ -1,0 +1,94 @@
+"""M3O's micro error format `{"id", "code", "detail", "status"}` and the one map from core errors to it."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from usher.core import errors as core
+from usher.http import errors as edge
+from usher.http.responses import Json
+
+# Every endpoint of the original, mounted or not: an error id names the endpoint only when it is one of these,
+# so nothing a client typed into the path is echoed back.
+ENDPOINTS = frozenset(
+    name.lower()
+    for name in (
+        "Create",
+        "Delete",
+        "List",
+        "Login",
+        "Logout",
+        "LogoutAll",
+        "Read",
+        "ReadSession",
+        "ResetPassword",
+        "SendMagicLink",
+        "SendPasswordResetEmail",
+        "SendVerificationEmail",
+        "Update",
+        "UpdatePassword",
+        "VerifyEmail",
+        "VerifyToken",
+    )
+)
+_PATH = "/v1/user/"
+
+_STATUS: list[tuple[type[core.UsherError], int]] = [
+    (core.InvalidInput, 400),
+    (core.Conflict, 400),
+    (core.InvalidCredentials, 401),
+    (core.Unauthenticated, 401),
+    (core.Forbidden, 403),
+    (core.AccountDisabled, 403),
+    (core.EmailNotVerified, 403),
+    (core.InvalidSession, 404),  # ReadSession's contract: an expired or revoked session is "not found"
+    (core.NotFound, 404),
+    (edge.RouteNotFound, 404),
+    (edge.MethodNotAllowed, 405),
+    (edge.PayloadTooLarge, 413),
+    (core.RateLimited, 429),
+    (core.Unavailable, 503),
+]
+_CONFLICT = {"email": "email already exists", "username": "username already exists"}
+_INTERNAL = "internal error"
+
+
+def status_of(error: core.UsherError) -> int:
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def error_id(path: str) -> str:
+    """`user.<endpoint>` for a path naming a known endpoint, else `user`."""
+    _, found, endpoint = path.rstrip("/").rpartition(_PATH)
+    name = endpoint.lower()
+    return f"user.{name}" if found and name in ENDPOINTS else "user"
+
+
+def detail_of(error: core.UsherError, status: int) -> str:
+    if isinstance(error, core.Conflict):
+        return _CONFLICT.get(error.field, "account already exists")
+    if status == 500:
+        return _INTERNAL
+    return error.message
+
+
+def render(error: core.UsherError, request: Request) -> Response:
+    status = status_of(error)
+    body = {
+        "id": error_id(request.url.path),
+        "code": status,
+        "detail": detail_of(error, status),
+        "status": HTTPStatus(status).phrase,
+    }
+    headers = {}
+    if isinstance(error, core.RateLimited | core.Unavailable):
+        headers["Retry-After"] = str(error.retry_after)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return Json(body, status_code=status, headers=headers)

@@ -1,0 +1,96 @@
+"""Units of work: one pooled connection and one transaction per block; a lost or locked database is Unavailable."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from usher.core.errors import Unavailable, UsherError
+from usher.core.ports import AppRepository, AuditRepository, SessionRepository, UserRepository
+from usher.storage.apps import SqlAppRepository
+from usher.storage.audit import SqlAuditRepository
+from usher.storage.engine import BEGIN_OPTION
+from usher.storage.sessions import SqlSessionRepository
+from usher.storage.users import SqlUserRepository
+
+# SQLSTATE classes that say "try again later": connection exception, transaction rollback (serialization,
+# deadlock), insufficient resources (too many connections), operator intervention (shutdown, cancel).
+_TRANSIENT_SQLSTATES = ("08", "40", "53", "57")
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "unable to open database file", "disk i/o")
+
+
+class SqlUnitOfWork:
+    """The repositories of one transaction; `connection` lets further repositories join it."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.apps: AppRepository = SqlAppRepository(connection)
+        self.users: UserRepository = SqlUserRepository(connection)
+        self.sessions: SessionRepository = SqlSessionRepository(connection)
+        self.audit: AuditRepository = SqlAuditRepository(connection)
+
+
+class SqlUnitOfWorkFactory:
+    """`async with factory(write=True) as uow:` commits when the block ends normally, rolls back otherwise.
+
+    Write units take SQLite's write lock up front (BEGIN IMMEDIATE), so a read never has to upgrade to a
+    write half-way; read units run without an explicit transaction (SQLite) or in autocommit (PostgreSQL).
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    def __call__(self, *, write: bool = False) -> AbstractAsyncContextManager[SqlUnitOfWork]:
+        return self._unit(write)
+
+    @asynccontextmanager
+    async def _unit(self, write: bool) -> AsyncIterator[SqlUnitOfWork]:
+        try:
+            async with self.engine.connect() as conn:
+                await self._begin(conn, write)
+                yield SqlUnitOfWork(conn)
+                await conn.commit()
+        except UsherError:
+            raise
+        except Exception as error:
+            if is_unavailable(error):
+                raise Unavailable("the database is busy or unreachable") from error
+            raise
+
+    async def _begin(self, conn: AsyncConnection, write: bool) -> None:
+        if self._sqlite:
+            await conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE" if write else None})
+            if write:
+                await conn.begin()
+        elif not write:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True for errors that mean "the database is down, busy or too slow", never for programming errors."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _transient(current):
+            return True
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return False
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, TimeoutError | OSError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate[:2] in _TRANSIENT_SQLSTATES:
+        return True
+    if type(error).__module__ == "sqlite3" or isinstance(error, sa_exc.OperationalError):
+        message = str(error).lower()
+        return any(text in message for text in _SQLITE_TRANSIENT)
+    return False

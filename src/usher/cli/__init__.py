@@ -1,0 +1,1 @@
+"""The `usher` command line: one module per command group (serve, db, apps, users); entry point main.main."""

@@ -8,9 +8,13 @@ from usher.core.accounts import AccountService
 from usher.core.apps import AppService
 from usher.core.audit import AuditTrail
 from usher.core.auth import AuthService
+from usher.core.codes import CodeBook
+from usher.core.mailing import Mailbox
 from usher.core.policy import PasswordPolicy
 from usher.core.ports import Clock, Secrets
+from usher.core.recovery import RecoveryService
 from usher.core.services import Services
+from usher.core.verification import VerificationService
 from usher.security.common import common_passwords
 from usher.security.passwords import Argon2Hasher
 from usher.security.randomness import SystemClock, SystemSecrets
@@ -38,11 +42,16 @@ class Container:
         )
         audit = AuditTrail(self.uow, self.clock)
         policy = PasswordPolicy(common_passwords())
+        codes = CodeBook(self.clock, self.secrets)
+        mailbox = Mailbox(self.clock, self.secrets)
+        auth = AuthService(self.uow, self.hasher, self.clock, self.secrets, audit)
         self.services = Services(
             apps=AppService(self.uow, self.clock, self.secrets),
             accounts=AccountService(self.uow, self.hasher, policy, self.clock, self.secrets, audit),
-            auth=AuthService(self.uow, self.hasher, self.clock, self.secrets, audit),
+            auth=auth,
             audit=audit,
+            verification=VerificationService(self.uow, self.clock, codes, mailbox, auth, audit),
+            recovery=RecoveryService(self.uow, self.hasher, policy, self.clock, codes, mailbox, audit),
         )
 
     async def ready(self) -> bool:

@@ -212,6 +212,7 @@ class AccountService:
         async with self._uow(write=True) as uow:
             await uow.users.set_password_hash(app.id, user_id, new_hash, now)
             await uow.sessions.revoke_all(app.id, user_id, now, keep=keep_session)
+            await uow.codes.invalidate(app.id, user_id, now)
             await uow.audit.append(self._audit.event(app.id, "password.change", "success", ctx, user_id=user_id))
 
     async def set_disabled(self, app_id: str, user_id: str, disabled: bool, ctx: RequestContext) -> User:

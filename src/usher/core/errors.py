@@ -11,6 +11,7 @@
     ├── EmailNotVerified            email_not_verified
     ├── NotFound                    not_found          (what: "user", "app", "session")
     ├── Conflict                    conflict           (field: "email", "username", "id", "account")
+    ├── InvalidCode                 invalid_code       (reason: unknown, expired, used; stored failure redirect)
     ├── RateLimited                 rate_limited       (retry_after seconds)
     └── Unavailable                 unavailable        (retry_after seconds: database locked or down, hash pool full)
 
@@ -114,3 +115,17 @@ class Unavailable(UsherError):
     def __init__(self, message: str = "service temporarily unavailable", retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class InvalidCode(UsherError):
+    """A one-time code or mailed token that cannot be used; `reason` is unknown, expired or used.
+
+    `redirect` is the failure URL stored with a known token (SPEC §6.10); never one taken from the request.
+    """
+
+    code = "invalid_code"
+
+    def __init__(self, reason: str, *, redirect: str | None = None) -> None:
+        super().__init__("code is invalid or has expired")
+        self.reason = reason
+        self.redirect = redirect

@@ -181,3 +181,81 @@ class AuditEvent:
     client_address: str | None = None
     user_agent: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Purpose:
+    """What a one-time code or mailed link is for; a code of one purpose never works for another."""
+
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose name)
+    MAGIC_LINK = "magic_link"
+    EMAIL_CHANGE = "email_change"
+    ALL = (VERIFY_EMAIL, RESET_PASSWORD, MAGIC_LINK, EMAIL_CHANGE)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFormat:
+    """How a code looks. `token`s are long and found by digest; short codes are found by user and salted."""
+
+    kind: str  # "token" | "digits" | "alnum"
+    length: int = 43
+
+    @property
+    def short(self) -> bool:
+        return self.kind != "token"
+
+
+TOKEN = CodeFormat("token")
+SIX_DIGITS = CodeFormat("digits", 6)
+EIGHT_ALNUM = CodeFormat("alnum", 8)
+
+
+@dataclass(frozen=True, slots=True)
+class OneTimeCode:
+    id: str
+    app_id: str
+    user_id: str
+    purpose: str
+    short: bool
+    digest: str  # SHA-256 of the token, or of salt + short code
+    salt: str | None
+    email: str | None  # the address it was mailed to: verifying it proves that address, not a later one
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    attempts: int = 0
+    redirect_url: str | None = None
+    failure_redirect_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MailOverrides:
+    """Caller-supplied parts of a message (M3O passes subject, text and sender name per request)."""
+
+    subject: str | None = None
+    text: str | None = None
+    html: str | None = None
+    from_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    """A message in the outbox: data until the dispatcher renders and sends it.
+
+    `secrets` (code, link) are encrypted at rest by storage and blanked once delivered or expired.
+    """
+
+    id: str
+    app_id: str
+    to: str
+    purpose: str
+    variables: dict[str, str]
+    secrets: dict[str, str]
+    overrides: MailOverrides
+    created_at: datetime
+    expires_at: datetime
+    state: str = "pending"  # pending | sent | failed | expired
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None

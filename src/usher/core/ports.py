@@ -15,6 +15,8 @@ from usher.core.models import (
     Credentials,
     NewSession,
     NewUser,
+    OneTimeCode,
+    OutgoingMail,
     Page,
     Session,
     User,
@@ -72,6 +74,10 @@ class UserRepository(Protocol):
         ...
 
     async def set_disabled(self, app_id: str, user_id: str, disabled: bool, at: datetime) -> User | None: ...
+    async def set_email_verified(self, app_id: str, user_id: str, email_key: str, at: datetime) -> User | None:
+        """Marks the email verified if the user's address is still `email_key`; None otherwise."""
+        ...
+
     async def record_signin(self, app_id: str, user_id: str, at: datetime) -> None: ...
     async def delete(self, app_id: str, user_id: str) -> bool: ...
     async def list(self, app_id: str, limit: int, offset: int) -> Page: ...
@@ -111,11 +117,66 @@ class AuditRepository(Protocol):
     ) -> list[AuditEvent]: ...
 
 
+class CodeRepository(Protocol):
+    async def insert(self, code: OneTimeCode) -> None: ...
+    async def find_by_digest(self, digest: str) -> OneTimeCode | None:
+        """A token-kind code by its digest, whatever its state (the caller tells expired from used)."""
+        ...
+
+    async def active_for_user(self, app_id: str, user_id: str, purpose: str, now: datetime) -> list[OneTimeCode]:
+        """Unused, unexpired codes of this purpose for the user, newest first."""
+        ...
+
+    async def latest_created(self, app_id: str, user_id: str, purpose: str) -> datetime | None:
+        """When the newest code of this purpose was made for the user (for re-send cooldowns)."""
+        ...
+
+    async def consume(self, code_id: str, now: datetime) -> bool:
+        """Marks the code used if it still is unused and unexpired; False if another request won."""
+        ...
+
+    async def count_failure(self, code_id: str) -> int:
+        """Adds one failed attempt to a short code; returns the new count."""
+        ...
+
+    async def invalidate(self, app_id: str, user_id: str, now: datetime, purposes: tuple[str, ...] = ()) -> int:
+        """Spends every live code of the user (all purposes when none are named)."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    async def enqueue(self, mail: OutgoingMail) -> None:
+        """Adds a message in the caller's transaction: it is sent only if the change that caused it commits."""
+        ...
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutgoingMail]:
+        """Pending messages due now, leased to this dispatcher until `lease_until` (others skip them)."""
+        ...
+
+    async def mark_sent(self, mail_id: str, now: datetime) -> None:
+        """Delivered: the state becomes sent and the secrets are blanked."""
+        ...
+
+    async def mark_failed(self, mail_id: str, error: str, next_attempt_at: datetime | None, now: datetime) -> None:
+        """A failed attempt: retried at `next_attempt_at`, or given up (secrets blanked) when it is None."""
+        ...
+
+    async def expire(self, now: datetime) -> int:
+        """Blanks the secrets of undelivered messages past their expiry and marks them expired."""
+        ...
+
+    async def list(self, *, to: str | None = None, limit: int = 100) -> list[OutgoingMail]:
+        """Newest first, secrets included (for the development outbox and tests)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     apps: AppRepository
     users: UserRepository
     sessions: SessionRepository
     audit: AuditRepository
+    codes: CodeRepository
+    outbox: OutboxRepository
 
 
 class UnitOfWorkFactory(Protocol):
@@ -157,3 +218,7 @@ class Secrets(Protocol):
         ...
 
     def public_id(self, prefix: str) -> str: ...
+
+    def choose(self, alphabet: str, length: int) -> str:
+        """`length` characters drawn uniformly from `alphabet` (short codes)."""
+        ...

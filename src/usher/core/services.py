@@ -8,6 +8,8 @@ from usher.core.accounts import AccountService
 from usher.core.apps import AppService
 from usher.core.audit import AuditTrail
 from usher.core.auth import AuthService
+from usher.core.recovery import RecoveryService
+from usher.core.verification import VerificationService
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +18,5 @@ class Services:
     accounts: AccountService
     auth: AuthService
     audit: AuditTrail
+    verification: VerificationService
+    recovery: RecoveryService

@@ -18,6 +18,9 @@ class SystemSecrets:
     def public_id(self, prefix: str) -> str:
         return f"{prefix}_{secrets.token_urlsafe(15)}"
 
+    def choose(self, alphabet: str, length: int) -> str:
+        return "".join(secrets.choice(alphabet) for _ in range(length))
+
 
 class SystemClock:
     def now(self) -> datetime:

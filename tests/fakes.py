@@ -19,6 +19,8 @@ from usher.core.models import (
     Credentials,
     NewSession,
     NewUser,
+    OneTimeCode,
+    OutgoingMail,
     Page,
     Session,
     User,
@@ -49,6 +51,10 @@ class FakeSecrets:
 
     def public_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._n)}"
+
+    def choose(self, alphabet: str, length: int) -> str:
+        number = next(self._n)
+        return "".join(alphabet[(number + i) % len(alphabet)] for i in range(length))
 
 
 class FakeHasher:
@@ -90,6 +96,8 @@ class Store:
         self.users: dict[tuple[str, str], _UserRow] = {}
         self.sessions: dict[str, tuple[Session, str, datetime | None]] = {}
         self.audit: list[AuditEvent] = []
+        self.codes: dict[str, OneTimeCode] = {}
+        self.outbox: list[OutgoingMail] = []
         self.last_number = 0
 
     def next_number(self) -> int:
@@ -232,6 +240,13 @@ class FakeUsers:
         if row.password_hash == old_hash:
             row.password_hash = new_hash
 
+    async def set_email_verified(self, app_id: str, user_id: str, email_key: str, at: datetime) -> User | None:
+        row = self.s.users.get((app_id, user_id))
+        if row is None or row.email_key != email_key:
+            return None
+        row.user = dataclasses.replace(row.user, email_verified=True, email_verified_at=at, updated_at=at)
+        return row.user
+
     async def set_disabled(self, app_id: str, user_id: str, disabled: bool, at: datetime) -> User | None:
         row = self.s.users.get((app_id, user_id))
         if row is None:
@@ -348,12 +363,102 @@ class FakeAudit:
         return found[offset : offset + limit]
 
 
+class FakeCodes:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def insert(self, code: OneTimeCode) -> None:
+        self.s.codes[code.id] = code
+
+    async def find_by_digest(self, digest: str) -> OneTimeCode | None:
+        return next((c for c in self.s.codes.values() if c.digest == digest and not c.short), None)
+
+    async def active_for_user(self, app_id: str, user_id: str, purpose: str, now: datetime) -> list[OneTimeCode]:
+        found = [
+            c
+            for c in self.s.codes.values()
+            if (c.app_id, c.user_id, c.purpose) == (app_id, user_id, purpose)
+            and c.used_at is None
+            and c.expires_at > now
+        ]
+        return sorted(found, key=lambda c: c.created_at, reverse=True)
+
+    async def latest_created(self, app_id: str, user_id: str, purpose: str) -> datetime | None:
+        times = [
+            c.created_at
+            for c in self.s.codes.values()
+            if (c.app_id, c.user_id, c.purpose) == (app_id, user_id, purpose)
+        ]
+        return max(times, default=None)
+
+    async def consume(self, code_id: str, now: datetime) -> bool:
+        code = self.s.codes.get(code_id)
+        if code is None or code.used_at is not None or code.expires_at <= now:
+            return False
+        self.s.codes[code_id] = dataclasses.replace(code, used_at=now)
+        return True
+
+    async def count_failure(self, code_id: str) -> int:
+        code = self.s.codes[code_id]
+        self.s.codes[code_id] = dataclasses.replace(code, attempts=code.attempts + 1)
+        return code.attempts + 1
+
+    async def invalidate(self, app_id: str, user_id: str, now: datetime, purposes: tuple[str, ...] = ()) -> int:
+        live = await self._live(app_id, user_id, now, purposes)
+        for code in live:
+            self.s.codes[code.id] = dataclasses.replace(code, used_at=now)
+        return len(live)
+
+    async def _live(self, app_id: str, user_id: str, now: datetime, purposes: tuple[str, ...]) -> list[OneTimeCode]:
+        return [
+            c
+            for c in self.s.codes.values()
+            if (c.app_id, c.user_id) == (app_id, user_id)
+            and c.used_at is None
+            and c.expires_at > now
+            and (not purposes or c.purpose in purposes)
+        ]
+
+
+class FakeOutbox:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    async def enqueue(self, mail: OutgoingMail) -> None:
+        self.s.outbox.append(mail)
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutgoingMail]:
+        return [m for m in self.s.outbox if m.state == "pending"][:limit]
+
+    def _replace(self, mail_id: str, **changes: object) -> None:
+        self.s.outbox = [dataclasses.replace(m, **changes) if m.id == mail_id else m for m in self.s.outbox]  # type: ignore[arg-type]
+
+    async def mark_sent(self, mail_id: str, now: datetime) -> None:
+        self._replace(mail_id, state="sent", sent_at=now, secrets={})
+
+    async def mark_failed(self, mail_id: str, error: str, next_attempt_at: datetime | None, now: datetime) -> None:
+        state = "pending" if next_attempt_at else "failed"
+        self._replace(mail_id, state=state, last_error=error, next_attempt_at=next_attempt_at)
+
+    async def expire(self, now: datetime) -> int:
+        doomed = [m.id for m in self.s.outbox if m.state == "pending" and m.expires_at <= now]
+        for mail_id in doomed:
+            self._replace(mail_id, state="expired", secrets={})
+        return len(doomed)
+
+    async def list(self, *, to: str | None = None, limit: int = 100) -> list[OutgoingMail]:
+        found = [m for m in reversed(self.s.outbox) if to is None or m.to.lower() == to.lower()]
+        return found[:limit]
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store) -> None:
         self.apps = FakeApps(store)
         self.users = FakeUsers(store)
         self.sessions = FakeSessions(store)
         self.audit = FakeAudit(store)
+        self.codes = FakeCodes(store)
+        self.outbox = FakeOutbox(store)
 
 
 class FakeUnitOfWorkFactory:

@@ -11,8 +11,12 @@ from usher.core.accounts import AccountService
 from usher.core.apps import AppService
 from usher.core.audit import AuditTrail
 from usher.core.auth import AuthService
+from usher.core.codes import CodeBook
+from usher.core.mailing import Mailbox
 from usher.core.models import App
 from usher.core.policy import PasswordPolicy
+from usher.core.recovery import RecoveryService
+from usher.core.verification import VerificationService
 
 
 @dataclass
@@ -23,6 +27,8 @@ class Core:
     apps: AppService
     accounts: AccountService
     auth: AuthService
+    verification: VerificationService
+    recovery: RecoveryService
 
     async def app(self) -> App:
         return await self.apps.get("default")
@@ -33,11 +39,15 @@ def core() -> Core:
     uow, clock, hasher, secrets = FakeUnitOfWorkFactory(), FakeClock(), FakeHasher(), FakeSecrets()
     audit = AuditTrail(uow, clock)
     policy = PasswordPolicy(["password123", "qwertyuiop"])
+    codes, mailbox = CodeBook(clock, secrets), Mailbox(clock, secrets)
+    auth = AuthService(uow, hasher, clock, secrets, audit)
     return Core(
         uow=uow,
         clock=clock,
         hasher=hasher,
         apps=AppService(uow, clock, secrets),
         accounts=AccountService(uow, hasher, policy, clock, secrets, audit),
-        auth=AuthService(uow, hasher, clock, secrets, audit),
+        auth=auth,
+        verification=VerificationService(uow, clock, codes, mailbox, auth, audit),
+        recovery=RecoveryService(uow, hasher, policy, clock, codes, mailbox, audit),
     )

@@ -101,9 +101,31 @@ class VerificationService:
             user = await uow.users.get(app.id, code.user_id)
             if user is None or user.disabled:
                 raise InvalidCode("unknown", redirect=code.failure_redirect_url)
+            await uow.codes.invalidate(app.id, user.id, self._clock.now(), (Purpose.MAGIC_LINK,))
             if not user.email_verified and code.email:
                 user = await self._mark_verified(uow, app, user.id, code.email, ctx) or user
             await uow.audit.append(self._audit.event(app.id, "signin.magic_link", "success", ctx, user_id=user.id))
+        issued = await self._auth.open_session(app, user, ctx, session_ttl=session_ttl)
+        return SignIn(user=user, issued=issued)
+
+    async def redeem_magic_code(
+        self, app: App, email: str, code: str, ctx: RequestContext, *, session_ttl: int
+    ) -> SignIn:
+        """Passwordless sign-in with a short code mailed by `request_magic_link` (code delivery)."""
+        async with self._uow() as uow:
+            user = await uow.users.find_by_email(app.id, canonical(email))
+        if user is None or user.disabled:
+            raise InvalidCode("unknown")
+        async with self._uow(write=True) as uow:
+            spent = await self._codes.redeem_short(uow, user, Purpose.MAGIC_LINK, code)
+            if spent is not None:
+                await uow.codes.invalidate(app.id, user.id, self._clock.now(), (Purpose.MAGIC_LINK,))
+                if not user.email_verified:
+                    user = await self._mark_verified(uow, app, user.id, spent.email, ctx) or user
+                await uow.audit.append(self._audit.event(app.id, "signin.magic_code", "success", ctx, user_id=user.id))
+        if spent is None:
+            await self._audit.record(self._audit.event(app.id, "signin.magic_code", "failure", ctx, user_id=user.id))
+            raise InvalidCode("unknown")
         issued = await self._auth.open_session(app, user, ctx, session_ttl=session_ttl)
         return SignIn(user=user, issued=issued)
 
@@ -114,6 +136,7 @@ class VerificationService:
             return None
         user = await uow.users.set_email_verified(app.id, user_id, canonical(email), self._clock.now())
         if user is not None:
+            await uow.codes.invalidate(app.id, user_id, self._clock.now(), (Purpose.VERIFY_EMAIL,))
             await uow.audit.append(self._audit.event(app.id, "email.verified", "success", ctx, user_id=user_id))
         return user
 

@@ -232,11 +232,16 @@ def _drop_at_exit() -> None:
             asyncio.run(drop_all())
 
 
+def _remove_tree(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def _tmp_dir(tmp_path_factory: pytest.TempPathFactory | None = None) -> Path:
     if _state["tmp"] is None:
         if tmp_path_factory is not None:
             _state["tmp"] = str(tmp_path_factory.mktemp("usher-db"))
         else:
-            _state["tmp"] = tempfile.mkdtemp(prefix=f"usher-{worker()}-")
-            atexit.register(shutil.rmtree, _state["tmp"], True)
+            directory = tempfile.mkdtemp(prefix=f"usher-{worker()}-")
+            atexit.register(_remove_tree, directory)
+            _state["tmp"] = directory
     return Path(_state["tmp"])

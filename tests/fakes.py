@@ -204,7 +204,7 @@ class FakeUsers:
         row = self._find(app_id, key, email=True, username=True)
         return Credentials(row.user, row.password_hash) if row else None
 
-    async def credentials(self, app_id: str, user_id: str) -> Credentials | None:
+    async def credentials(self, app_id: str, user_id: str, *, lock: bool = False) -> Credentials | None:
         row = self.s.users.get((app_id, user_id))
         return Credentials(row.user, row.password_hash) if row else None
 
@@ -225,6 +225,8 @@ class FakeUsers:
         if self._taken(app_id, username_key, skip=user_id):
             raise Conflict("username")
         values = {k: v for k, v in dataclasses.asdict(changes).items() if v is not None}
+        if changes.email_verified is False:
+            values["email_verified_at"] = None
         row.user = dataclasses.replace(row.user, **values, updated_at=at)
         row.email_key = email_key or row.email_key
         row.username_key = username_key or row.username_key

@@ -31,7 +31,7 @@ class _TomlSource(PydanticBaseSettingsSource):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="USHER_", extra="ignore", frozen=True)
 
-    database_url: str = "sqlite:///./usher.db"
+    database_url: str = Field(default="sqlite:///./usher.db", repr=False)  # may carry a password
     redis_url: SecretStr | None = None
     smtp_url: SecretStr | None = None
     mail_from: str = "usher <no-reply@localhost>"

@@ -93,9 +93,9 @@ async def test_change_password_revokes_other_sessions_but_keeps_current(core: Co
     await core.accounts.change_password(
         app, user.id, "another good one", CTX, old_password=GOOD, keep_session=first.issued.session.id
     )
-    assert (await core.auth.authenticate(first.issued.token)).user.id == user.id
+    assert (await core.auth.authenticate("default", first.issued.token)).user.id == user.id
     with pytest.raises(Exception, match="session"):
-        await core.auth.authenticate(second.issued.token)
+        await core.auth.authenticate("default", second.issued.token)
     await core.auth.sign_in(app, "a@b.c", "another good one", CTX, session_ttl=3600)
 
 
@@ -113,7 +113,7 @@ async def test_disable_revokes_sessions_and_blocks_sign_in(core: Core) -> None:
     signed = await core.auth.sign_in(app, "a@b.c", GOOD, CTX, session_ttl=3600)
     await core.accounts.set_disabled(app.id, user.id, True, CTX)
     with pytest.raises(Exception, match="session"):
-        await core.auth.authenticate(signed.issued.token)
+        await core.auth.authenticate("default", signed.issued.token)
     with pytest.raises(InvalidCredentials):
         await core.auth.sign_in(app, "a@b.c", GOOD, CTX, session_ttl=3600)
     await core.accounts.set_disabled(app.id, user.id, False, CTX)
@@ -123,3 +123,21 @@ async def test_disable_revokes_sessions_and_blocks_sign_in(core: Core) -> None:
 async def test_delete_unknown_user_is_not_found(core: Core) -> None:
     with pytest.raises(NotFound):
         await core.accounts.delete("default", "nobody", CTX)
+
+
+async def test_changing_email_clears_its_verification(core: Core) -> None:
+    app = await core.app()
+    reg = Registration(GOOD, email="a@b.c", email_verified=True)
+    user = await core.accounts.register(app, reg, CTX, self_service=False)
+    assert user.email_verified
+    same = await core.accounts.update(app, user.id, UserChanges(email="A@B.C"), CTX)
+    assert same.email_verified
+    moved = await core.accounts.update(app, user.id, UserChanges(email="new@b.c"), CTX)
+    assert not moved.email_verified and moved.email_verified_at is None
+
+
+async def test_sign_up_opens_a_session_in_the_same_unit(core: Core) -> None:
+    app = await core.app()
+    result = await core.accounts.sign_up(app, Registration(GOOD, email="a@b.c"), CTX, session_ttl=60)
+    assert result.issued is not None
+    assert (await core.auth.authenticate(app.id, result.issued.token)).user.id == result.user.id

@@ -62,10 +62,10 @@ async def test_session_after_expiry_is_invalid(core: Core) -> None:
     await _user(core)
     signed = await core.auth.sign_in(await core.app(), "ada", GOOD, CTX, session_ttl=60)
     core.clock.advance(59)
-    await core.auth.authenticate(signed.issued.token)
+    await core.auth.authenticate("default", signed.issued.token)
     core.clock.advance(2)
     with pytest.raises(InvalidSession):
-        await core.auth.authenticate(signed.issued.token)
+        await core.auth.authenticate("default", signed.issued.token)
 
 
 async def test_app_session_ttl_setting_wins_over_dialect_default(core: Core) -> None:
@@ -80,12 +80,12 @@ async def test_last_seen_is_written_at_most_once_a_minute(core: Core) -> None:
     signed = await core.auth.sign_in(await core.app(), "ada", GOOD, CTX, session_ttl=3600)
     writes = core.uow.writes
     core.clock.advance(30)
-    await core.auth.authenticate(signed.issued.token)
+    await core.auth.authenticate("default", signed.issued.token)
     assert core.uow.writes == writes
     core.clock.advance(31)
-    await core.auth.authenticate(signed.issued.token)
+    await core.auth.authenticate("default", signed.issued.token)
     assert core.uow.writes == writes + 1
-    found = await core.auth.authenticate(signed.issued.token)
+    found = await core.auth.authenticate("default", signed.issued.token)
     assert found.session.last_seen_at == core.clock.now()
 
 
@@ -98,8 +98,8 @@ async def test_sign_out_revokes_only_that_session(core: Core) -> None:
     assert await core.auth.sign_out(app.id, one.issued.token, CTX) is not None
     assert await core.auth.sign_out(app.id, one.issued.token, CTX) is None
     with pytest.raises(InvalidSession):
-        await core.auth.authenticate(one.issued.token)
-    await core.auth.authenticate(two.issued.token)
+        await core.auth.authenticate("default", one.issued.token)
+    await core.auth.authenticate("default", two.issued.token)
 
 
 async def test_sign_out_everywhere_revokes_all(core: Core) -> None:
@@ -110,7 +110,7 @@ async def test_sign_out_everywhere_revokes_all(core: Core) -> None:
     assert await core.auth.sign_out_everywhere(app.id, user.id, CTX) == 3
     for token in tokens:
         with pytest.raises(InvalidSession):
-            await core.auth.authenticate(token)
+            await core.auth.authenticate("default", token)
 
 
 async def test_revoke_session_of_another_user_is_not_found(core: Core) -> None:
@@ -142,4 +142,31 @@ async def test_sign_in_with_outdated_hash_upgrades_it(core: Core) -> None:
 @pytest.mark.parametrize("token", ["", "short", "x" * 44, "y" * 43])
 async def test_authenticate_malformed_or_unknown_token_is_invalid_session(core: Core, token: str) -> None:
     with pytest.raises(InvalidSession):
-        await core.auth.authenticate(token)
+        await core.auth.authenticate("default", token)
+
+
+async def test_authenticate_with_token_of_another_app_is_invalid_and_not_touched(core: Core) -> None:
+    await _user(core)
+    signed = await core.auth.sign_in(await core.app(), "ada", GOOD, CTX, session_ttl=3600)
+    writes = core.uow.writes
+    core.clock.advance(120)
+    with pytest.raises(InvalidSession):
+        await core.auth.authenticate("other", signed.issued.token)
+    assert core.uow.writes == writes
+
+
+async def test_sign_in_racing_a_password_change_gets_no_session(core: Core) -> None:
+    await _user(core)
+    app = await core.app()
+    user = await core.accounts.find(app.id, username="ada")
+    real_verify = core.hasher.verify
+
+    async def verify_then_change(password_hash: str, password: str) -> bool:
+        ok = await real_verify(password_hash, password)
+        core.hasher.verify = real_verify  # type: ignore[method-assign]
+        await core.accounts.change_password(app, user.id, "a brand new one", CTX, old_password=GOOD)
+        return ok
+
+    core.hasher.verify = verify_then_change  # type: ignore[method-assign]
+    with pytest.raises(InvalidCredentials):
+        await core.auth.sign_in(app, "ada", GOOD, CTX, session_ttl=60)

@@ -31,7 +31,7 @@ async def test_reset_with_code_sets_password_and_revokes_sessions(core: Core) ->
     assert core.uow.store.outbox[-1].secrets["code"] == code
     await core.recovery.reset_with_code(app, "ada@example.com", code, NEW, CTX)
     with pytest.raises(InvalidSession):
-        await core.auth.authenticate(session.issued.token)
+        await core.auth.authenticate("default", session.issued.token)
     with pytest.raises(InvalidCredentials):
         await core.auth.sign_in(app, "ada@example.com", GOOD, CTX, session_ttl=600)
     await core.auth.sign_in(app, "ada@example.com", NEW, CTX, session_ttl=600)

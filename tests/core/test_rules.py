@@ -68,3 +68,14 @@ def test_apply_setting_bad_value_is_refused(key: str, value: str) -> None:
 def test_settings_round_trip_through_dict() -> None:
     settings = apply_setting(apply_setting(AppSettings(), "cors_origins", "https://a"), "mail_magic_link_subject", "Hi")
     assert settings_from_dict(settings_to_dict(settings)) == settings
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(a|aa)*", r"(\w+\s?)*$", r"((ab)*)+"])
+def test_password_regex_that_could_backtrack_forever_is_refused(pattern: str) -> None:
+    with pytest.raises(InvalidInput, match="exponential"):
+        apply_setting(AppSettings(), "password_regex", pattern)
+
+
+def test_authc1_password_regex_is_accepted() -> None:
+    rule = r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[!@#$%^&*]).{8,}$"
+    assert apply_setting(AppSettings(), "password_regex", rule).password_regex == rule

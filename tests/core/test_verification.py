@@ -120,7 +120,7 @@ async def test_magic_link_opens_a_session_and_verifies_email(core: Core) -> None
     await core.verification.request_magic_link(app, "ada@example.com", CTX, fmt=TOKEN, ttl=60, delivery=LINK)
     signed = await core.verification.redeem_magic_link(app, _last_mail(core)["code"], CTX, session_ttl=600)
     assert signed.user.email_verified
-    assert (await core.auth.authenticate(signed.issued.token)).user.id == signed.user.id
+    assert (await core.auth.authenticate("default", signed.issued.token)).user.id == signed.user.id
     with pytest.raises(InvalidCode):
         await core.verification.redeem_magic_link(app, _last_mail(core)["code"], CTX, session_ttl=600)
 

@@ -1,15 +1,17 @@
-"""Small builders for storage tests: users, sessions and times that survive a millisecond round trip."""
+"""Small builders for storage tests: users, sessions, codes, mail and times that survive a millisecond round trip."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from usher.core.identity import canonical
-from usher.core.models import App, AppSettings, NewSession, NewUser, User
+from usher.core.models import App, AppSettings, MailOverrides, NewSession, NewUser, OneTimeCode, OutgoingMail, User
 from usher.core.ports import UnitOfWork
+from usher.security.sealing import Sealer
 
 T0 = datetime(2030, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 APP = "default"
+SEALER = Sealer(b"storage tests: a fixed 32-byte key")
 
 
 def at(seconds: float) -> datetime:
@@ -68,4 +70,54 @@ def new_session(
         expires_at=created + timedelta(seconds=ttl),
         client_address="192.0.2.1",
         user_agent=user_agent,
+    )
+
+
+def new_code(
+    code_id: str,
+    user_id: str,
+    *,
+    purpose: str = "verify_email",
+    short: bool = False,
+    created: datetime = T0,
+    ttl: float = 600,
+    app_id: str = APP,
+    email: str | None = "alice@example.com",
+) -> OneTimeCode:
+    return OneTimeCode(
+        id=code_id,
+        app_id=app_id,
+        user_id=user_id,
+        purpose=purpose,
+        short=short,
+        digest=f"digest-{code_id}",
+        salt="salt" if short else None,
+        email=email,
+        created_at=created,
+        expires_at=created + timedelta(seconds=ttl),
+        redirect_url="https://app.example/ok",
+        failure_redirect_url="https://app.example/failed",
+    )
+
+
+def new_mail(
+    mail_id: str,
+    *,
+    to: str = "Alice@Example.com",
+    code: str = "CODE-123456",
+    created: datetime = T0,
+    ttl: float = 600,
+    app_id: str = APP,
+) -> OutgoingMail:
+    link = f"https://app.example/verify?token={code}"
+    return OutgoingMail(
+        id=mail_id,
+        app_id=app_id,
+        to=to,
+        purpose="verify_email",
+        variables={"app_name": "default", "email": to},
+        secrets={"code": code, "link": link},
+        overrides=MailOverrides(subject="Hello", text="Your code: $code"),
+        created_at=created,
+        expires_at=created + timedelta(seconds=ttl),
     )

@@ -7,8 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from usher.security.sealing import Sealer
 from usher.storage.engine import make_engine
 from usher.storage.uow import SqlUnitOfWorkFactory
+
+from .builders import SEALER
 
 
 @pytest.fixture
@@ -19,5 +22,10 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def uow(engine: AsyncEngine) -> SqlUnitOfWorkFactory:
-    return SqlUnitOfWorkFactory(engine)
+def sealer() -> Sealer:
+    return SEALER
+
+
+@pytest.fixture
+def uow(engine: AsyncEngine, sealer: Sealer) -> SqlUnitOfWorkFactory:
+    return SqlUnitOfWorkFactory(engine, sealer)

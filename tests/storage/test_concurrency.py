@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+from typing import Literal
 
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from usher.storage.engine import make_engine
 from usher.storage.tables import identifiers, users
 from usher.storage.uow import SqlUnitOfWorkFactory
 
-from .builders import T0, keys, new_user
+from .builders import SEALER, T0, keys, new_user
 
 ADDRESS = "Ünïcode.Race@Example.COM"
 ATTEMPTS = 50
@@ -20,14 +21,14 @@ ATTEMPTS = 50
 
 def _variant(index: int) -> str:
     cased = "".join(ch.upper() if (index >> (pos % 6)) & 1 else ch.lower() for pos, ch in enumerate(ADDRESS))
-    form = ("NFC", "NFD", "NFKC", "NFKD")[index % 4]
+    form: Literal["NFC", "NFD", "NFKC", "NFKD"] = ("NFC", "NFD", "NFKC", "NFKD")[index % 4]
     return " " * (index % 3) + unicodedata.normalize(form, cased)
 
 
 async def test_insert_same_email_variants_concurrently_admits_exactly_one(database_url: str) -> None:
     # PostgreSQL's connection limit is shared with other workers and suites: half as many connections there.
     engine = make_engine(database_url, pool_size=ATTEMPTS if "sqlite" in database_url else 25, timeout=30)
-    factory = SqlUnitOfWorkFactory(engine)
+    factory = SqlUnitOfWorkFactory(engine, SEALER)
 
     async def attempt(index: int) -> str:
         email = _variant(index)

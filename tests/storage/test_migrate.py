@@ -7,13 +7,16 @@ import asyncio
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from tests import databases
 from usher.storage import migrate
 from usher.storage.engine import make_engine
-from usher.storage.tables import apps, metadata
+from usher.storage.tables import apps, metadata, users
+from usher.storage.uow import SqlUnitOfWorkFactory
+
+from .builders import SEALER, new_code, new_mail
 
 
 @pytest.fixture(params=databases.BACKENDS)
@@ -32,7 +35,7 @@ async def _app_ids(url: str) -> list[str]:
 
 
 def test_head_is_newest_shipped_revision() -> None:
-    assert migrate.head() == "0001"
+    assert migrate.head() == "0002"
     assert (migrate.SCRIPT_LOCATION / "script.py.mako").is_file()
 
 
@@ -58,5 +61,36 @@ async def test_migrated_schema_matches_table_definitions(database_url: str) -> N
     try:
         async with engine.connect() as conn:
             assert await conn.run_sync(differences) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_0001_database_with_data_to_head_keeps_rows(empty_url: str) -> None:
+    await migrate.upgrade(empty_url, "0001")
+    assert await migrate.current(empty_url) == "0001"
+    engine = make_engine(empty_url, pool_size=1, timeout=5)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(users).values(
+                    app_id="default",
+                    id="u1",
+                    email="a@example.com",
+                    email_key="a@example.com",
+                    created_ms=1,
+                    updated_ms=1,
+                )
+            )
+        await migrate.upgrade(empty_url)
+        assert await migrate.current(empty_url) == migrate.head() == "0002"
+        factory = SqlUnitOfWorkFactory(engine, SEALER)
+        async with factory(write=True) as w:
+            await w.codes.insert(new_code("c1", "u1"))
+            await w.outbox.enqueue(new_mail("m1"))
+        async with factory() as r:
+            user = await r.users.get("default", "u1")
+            assert user is not None and user.email == "a@example.com"
+            assert await r.codes.find_by_digest("digest-c1") is not None
+            assert [mail.id for mail in await r.outbox.list()] == ["m1"]
     finally:
         await engine.dispose()

@@ -14,7 +14,7 @@ from usher.storage.health import ping
 from usher.storage.tables import apps
 from usher.storage.uow import SqlUnitOfWorkFactory
 
-from .builders import APP, T0, add_user
+from .builders import APP, SEALER, T0, add_user
 
 UNREACHABLE = [
     pytest.param("postgresql://postgres@127.0.0.1:1/test", id="postgresql-refused"),
@@ -59,7 +59,7 @@ async def test_write_unit_while_other_writer_holds_lock_raises_unavailable(
             await holder.begin()
             await holder.execute(update(apps).where(apps.c.id == APP).values(name="held"))
             with pytest.raises(Unavailable):
-                async with SqlUnitOfWorkFactory(impatient)(write=True) as w:
+                async with SqlUnitOfWorkFactory(impatient, SEALER)(write=True) as w:
                     await w.apps.update_settings(APP, AppSettings(session_ttl=5), T0)
             await holder.rollback()
     finally:
@@ -71,7 +71,7 @@ async def test_unit_on_unreachable_database_raises_unavailable(url: str) -> None
     engine = make_engine(url, pool_size=1, timeout=1)
     try:
         with pytest.raises(Unavailable):
-            async with SqlUnitOfWorkFactory(engine)() as r:
+            async with SqlUnitOfWorkFactory(engine, SEALER)() as r:
                 await r.apps.get(APP)
     finally:
         await engine.dispose()

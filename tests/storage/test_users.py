@@ -187,3 +187,42 @@ async def test_list_pages_in_creation_order_with_total(uow: SqlUnitOfWorkFactory
     assert beyond.users == []
     assert (first.total, first.limit, first.offset) == (7, 3, 0)
     assert (last.total, beyond.total) == (7, 7)
+
+
+async def test_set_email_verified_current_address_marks_verified(uow: SqlUnitOfWorkFactory) -> None:
+    async with uow(write=True) as w:
+        await add_user(w, "u1", email="Ada@Example.com")
+        user = await w.users.set_email_verified(APP, "u1", "ada@example.com", T0 + timedelta(seconds=5))
+    assert user is not None and user.email_verified
+    assert user.email_verified_at == user.updated_at == T0 + timedelta(seconds=5)
+    async with uow() as r:
+        assert await r.users.get(APP, "u1") == user
+
+
+async def test_set_email_verified_again_keeps_first_time(uow: SqlUnitOfWorkFactory) -> None:
+    async with uow(write=True) as w:
+        await add_user(w, "u1", email="ada@example.com")
+        first = await w.users.set_email_verified(APP, "u1", "ada@example.com", T0 + timedelta(seconds=5))
+        again = await w.users.set_email_verified(APP, "u1", "ada@example.com", T0 + timedelta(seconds=9))
+    assert again is not None and again == first
+
+
+async def test_set_email_verified_changed_or_unknown_returns_none(uow: SqlUnitOfWorkFactory) -> None:
+    async with uow(write=True) as w:
+        await add_user(w, "u1", email="new@example.com")
+        await add_user(w, "u2", username="no-email")
+        assert await w.users.set_email_verified(APP, "u1", "old@example.com", T0) is None
+        assert await w.users.set_email_verified(APP, "u2", "old@example.com", T0) is None
+        assert await w.users.set_email_verified(APP, "nobody", "new@example.com", T0) is None
+        assert await w.users.set_email_verified("other", "u1", "new@example.com", T0) is None
+    async with uow() as r:
+        user = await r.users.get(APP, "u1")
+    assert user is not None and not user.email_verified and user.email_verified_at is None
+
+
+async def test_credentials_with_lock_reads_user(uow: SqlUnitOfWorkFactory) -> None:
+    async with uow(write=True) as w:
+        await add_user(w, "u1", email="a@example.com")
+        locked = await w.users.credentials(APP, "u1", lock=True)
+        assert await w.users.credentials(APP, "nobody", lock=True) is None
+    assert locked is not None and locked.user.id == "u1" and locked.password_hash == "hash"

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from usher.core.audit import AuditTrail
 from usher.core.errors import Forbidden, InvalidCredentials, InvalidInput, NotFound
 from usher.core.identity import canonical, check_caller_id, clean_email, clean_username
-from usher.core.models import App, NewUser, Page, RequestContext, User, UserChanges
+from usher.core.models import App, IssuedSession, NewUser, Page, RequestContext, User, UserChanges
 from usher.core.policy import PasswordPolicy
-from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWorkFactory
+from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWork, UnitOfWorkFactory
+from usher.core.sessions import SessionOpener
 
 MAX_LIST_LIMIT = 1000
 MAX_NAME = 200
@@ -32,6 +33,12 @@ class Registration:
     permission_level: int = 0
     is_admin: bool = False
     email_verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    user: User
+    issued: IssuedSession | None  # None when the app requires a verified email first
 
 
 def _check_names(first: str | None, last: str | None, language: str | None) -> None:
@@ -70,9 +77,40 @@ class AccountService:
         self._clock = clock
         self._secrets = secrets
         self._audit = audit
+        self._sessions = SessionOpener(clock, secrets)
 
     async def register(self, app: App, reg: Registration, ctx: RequestContext, *, self_service: bool = True) -> User:
         """Creates an account. `self_service` sign-ups obey the app's `signup_open` setting; admins don't."""
+        new, email_key, username_key = await self._prepare(app, reg, self_service)
+        async with self._uow(write=True) as uow:
+            return await self._insert(uow, app, new, email_key, username_key, ctx)
+
+    async def sign_up(self, app: App, reg: Registration, ctx: RequestContext, *, session_ttl: int) -> SignUp:
+        """A self-service account and, unless the app wants a verified email first, its first session,
+        in one unit of work (no account without its session when the request fails half-way)."""
+        new, email_key, username_key = await self._prepare(app, reg, True)
+        async with self._uow(write=True) as uow:
+            user = await self._insert(uow, app, new, email_key, username_key, ctx)
+            if app.settings.require_verified_email:
+                return SignUp(user, None)
+            issued = await self._sessions.open(uow, user, app.settings.session_ttl or session_ttl, ctx)
+        return SignUp(user, issued)
+
+    async def _insert(
+        self,
+        uow: UnitOfWork,
+        app: App,
+        new: NewUser,
+        email_key: str | None,
+        username_key: str | None,
+        ctx: RequestContext,
+    ) -> User:
+        user = await uow.users.insert(new, email_key, username_key, self._clock.now())
+        await uow.audit.append(self._audit.event(app.id, "user.created", "success", ctx, user_id=user.id))
+        return user
+
+    async def _prepare(self, app: App, reg: Registration, self_service: bool) -> tuple[NewUser, str | None, str | None]:
+        """Checks and completes a registration; hashes the password (never inside a write lock)."""
         if self_service and not app.settings.signup_open:
             raise Forbidden("sign-up is closed for this application")
         email = clean_email(reg.email) if reg.email is not None else None
@@ -101,10 +139,7 @@ class AccountService:
             email_verified=reg.email_verified,
         )
         email_key, username_key = _keys(email, username)
-        async with self._uow(write=True) as uow:
-            user = await uow.users.insert(new, email_key, username_key, self._clock.now())
-            await uow.audit.append(self._audit.event(app.id, "user.created", "success", ctx, user_id=user.id))
-        return user
+        return new, email_key, username_key
 
     async def get(self, app_id: str, user_id: str) -> User:
         async with self._uow() as uow:
@@ -159,6 +194,10 @@ class AccountService:
         _check_profile(changes.profile)
         email_key, username_key = _keys(changes.email, changes.username)
         async with self._uow(write=True) as uow:
+            if email_key is not None:
+                current = await uow.users.get(app.id, user_id)
+                if current is not None and canonical(current.email or "") != email_key:
+                    changes = replace(changes, email_verified=False)  # a new address is unproven
             user = await uow.users.update(app.id, user_id, changes, email_key, username_key, self._clock.now())
             if user is None:
                 raise NotFound("user")
@@ -187,13 +226,11 @@ class AccountService:
         new_password: str,
         ctx: RequestContext,
         *,
-        old_password: str | None,
+        old_password: str,
         keep_session: str | None = None,
     ) -> None:
-        """Sets a new password and revokes every session except `keep_session`.
-
-        `old_password=None` is for callers that proved themselves another way (an admin, a reset code).
-        """
+        """Sets a new password after checking the old one; revokes every session except `keep_session` and
+        every live one-time code."""
         async with self._uow() as uow:
             credentials = await uow.users.credentials(app.id, user_id)
         if credentials is None:

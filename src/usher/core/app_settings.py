@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from usher.core.errors import InvalidInput
@@ -51,11 +52,40 @@ def _list(value: str) -> tuple[str, ...]:
 def _regex(key: str, value: str) -> str | None:
     if value == "":
         return None
+    if len(value) > 512:
+        raise InvalidInput(f"{key} must be at most 512 characters", field=key)
     try:
-        re.compile(value)
+        parsed = _parser.parse(value)
     except re.error as exc:
         raise InvalidInput(f"{key} is not a valid regular expression: {exc}", field=key) from None
+    if _backtracks(list(parsed), inside_repeat=False):
+        raise InvalidInput(f"{key} nests repetitions (like (a+)+ or (a|b)*): it could take exponential time", field=key)
     return value
+
+
+def _backtracks(items: list[Any], *, inside_repeat: bool) -> bool:
+    """True when an unbounded repetition contains another repetition or an alternation: the shapes that
+    make a backtracking engine take exponential time (one regex must never freeze every tenant)."""
+    for op, arg in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            _low, high, body = arg
+            unbounded = high == _constants.MAXREPEAT or high > 32
+            if inside_repeat and unbounded:
+                return True
+            if _backtracks(list(body), inside_repeat=inside_repeat or unbounded):
+                return True
+        elif name == "BRANCH":
+            if inside_repeat:
+                return True
+            if any(_backtracks(list(branch), inside_repeat=False) for branch in arg[1]):
+                return True
+        elif name == "SUBPATTERN":
+            if _backtracks(list(arg[-1]), inside_repeat=inside_repeat):
+                return True
+        elif name in ("ASSERT", "ASSERT_NOT") and _backtracks(list(arg[1]), inside_repeat=inside_repeat):
+            return True
+    return False
 
 
 def _header_safe(key: str, value: str) -> str:

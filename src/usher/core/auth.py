@@ -12,14 +12,14 @@ from usher.core.models import (
     AuthenticatedSession,
     Credentials,
     IssuedSession,
-    NewSession,
     RequestContext,
     Session,
     SignIn,
     User,
 )
 from usher.core.policy import MAX_PASSWORD
-from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWork, UnitOfWorkFactory
+from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWorkFactory
+from usher.core.sessions import SessionOpener
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 _TOKEN_LENGTH = 43
@@ -39,6 +39,7 @@ class AuthService:
         self._clock = clock
         self._secrets = secrets
         self._audit = audit
+        self._sessions = SessionOpener(clock, secrets)
 
     async def sign_in(
         self,
@@ -60,13 +61,20 @@ class AuthService:
         if app.settings.require_verified_email and not user.email_verified and not allow_unverified:
             await self._audit.record(self._audit.event(app.id, "signin", "unverified", ctx, user_id=user.id))
             raise EmailNotVerified()
-        await self._upgrade_hash(credentials, password)
-        now = self._clock.now()
+        checked = credentials.password_hash
+        stronger = await self._hasher.hash(password) if checked and self._hasher.needs_rehash(checked) else None
         async with self._uow(write=True) as uow:
-            issued = await self._open_session(uow, user, app.settings.session_ttl or session_ttl, ctx)
-            await uow.users.record_signin(app.id, user.id, now)
+            # A password change or disable that committed since the check has revoked every session:
+            # re-read the user under a lock so this sign-in cannot slip a session in behind it.
+            current = await uow.users.credentials(app.id, user.id, lock=True)
+            if current is None or current.password_hash != checked or current.user.disabled:
+                raise InvalidCredentials()
+            if stronger is not None and checked is not None:
+                await uow.users.upgrade_password_hash(app.id, user.id, checked, stronger)
+            issued = await self._sessions.open(uow, current.user, app.settings.session_ttl or session_ttl, ctx)
+            await uow.users.record_signin(app.id, user.id, self._clock.now())
             await uow.audit.append(self._audit.event(app.id, "signin", "success", ctx, user_id=user.id))
-        return SignIn(user=user, issued=issued)
+        return SignIn(user=current.user, issued=issued)
 
     async def confirm_password(self, app: App, user_id: str, password: str, ctx: RequestContext) -> User:
         """Re-confirms the password of a signed-in user before a sensitive action."""
@@ -84,16 +92,16 @@ class AuthService:
     async def open_session(self, app: App, user: User, ctx: RequestContext, *, session_ttl: int) -> IssuedSession:
         """A session for a user who proved themselves another way (sign-up, magic link)."""
         async with self._uow(write=True) as uow:
-            return await self._open_session(uow, user, app.settings.session_ttl or session_ttl, ctx)
+            return await self._sessions.open(uow, user, app.settings.session_ttl or session_ttl, ctx)
 
-    async def authenticate(self, token: str) -> AuthenticatedSession:
-        """The live session behind a token; expired, revoked and unknown tokens look the same."""
+    async def authenticate(self, app_id: str, token: str) -> AuthenticatedSession:
+        """The app's live session behind a token; expired, revoked, unknown and other apps' tokens look the same."""
         if len(token) != _TOKEN_LENGTH:
             raise InvalidSession()
         now = self._clock.now()
         async with self._uow() as uow:
             found = await uow.sessions.find_active(digest(token), now)
-        if found is None:
+        if found is None or found.session.app_id != app_id:
             raise InvalidSession()
         if now - found.session.last_seen_at >= LAST_SEEN_RESOLUTION:
             async with self._uow(write=True) as uow:
@@ -155,27 +163,3 @@ class AuthService:
             await self._audit.record(self._audit.event(app.id, "signin", outcome, ctx, user_id=user.id))
             raise InvalidCredentials()
         return credentials
-
-    async def _upgrade_hash(self, credentials: Credentials, password: str) -> None:
-        old = credentials.password_hash
-        if old is None or not self._hasher.needs_rehash(old):
-            return
-        new = await self._hasher.hash(password)
-        async with self._uow(write=True) as uow:
-            await uow.users.upgrade_password_hash(credentials.user.app_id, credentials.user.id, old, new)
-
-    async def _open_session(self, uow: UnitOfWork, user: User, ttl: int, ctx: RequestContext) -> IssuedSession:
-        now = self._clock.now()
-        token = self._secrets.token()
-        new = NewSession(
-            id=self._secrets.public_id("ses"),
-            app_id=user.app_id,
-            user_id=user.id,
-            token_digest=digest(token),
-            created_at=now,
-            expires_at=now + timedelta(seconds=ttl),
-            client_address=ctx.client_address,
-            user_agent=ctx.user_agent,
-        )
-        session = await uow.sessions.insert(new)
-        return IssuedSession(session=session, token=token)

@@ -97,6 +97,7 @@ class UserChanges:
     profile: dict[str, str] | None = None
     permission_level: int | None = None
     is_admin: bool | None = None
+    email_verified: bool | None = None  # the core clears it when the address changes
 
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in self.__slots__)

@@ -52,7 +52,11 @@ class UserRepository(Protocol):
         """Looks the key up as email or username."""
         ...
 
-    async def credentials(self, app_id: str, user_id: str) -> Credentials | None: ...
+    async def credentials(self, app_id: str, user_id: str, *, lock: bool = False) -> Credentials | None:
+        """`lock` holds the user row until the unit of work ends (PostgreSQL `FOR UPDATE`; SQLite's write
+        units are serialised already), so a concurrent password change or disable waits or is seen."""
+        ...
+
     async def update(
         self,
         app_id: str,

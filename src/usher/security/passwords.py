@@ -16,7 +16,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from usher.core.errors import Unavailable
 
 T = TypeVar("T")
-_BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+METEOR_PREFIX = "meteor$"  # an imported Meteor/WeKan hash: bcrypt(sha256-hex(password))
+_BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$", METEOR_PREFIX)
 
 
 class Argon2Hasher:
@@ -81,13 +82,17 @@ class Argon2Hasher:
 
 
 def _verify_bcrypt(password_hash: str, password: str) -> bool:
-    """Plain bcrypt, or Meteor's (WeKan's) bcrypt of the hex SHA-256 of the password (SPEC §6.13)."""
-    stored = password_hash.encode()
-    meteor = hashlib.sha256(password.encode()).hexdigest().encode()
-    for candidate in (password.encode(), meteor):
-        try:
-            if bcrypt.checkpw(candidate, stored):
-                return True
-        except ValueError:  # over 72 bytes, or a malformed hash: a normal failure
-            continue
-    return False
+    """Plain bcrypt, or Meteor's (WeKan's) bcrypt of the hex SHA-256 of the password (SPEC §6.13).
+
+    The variant is recorded at import (prefix `meteor$`), so each check costs one bcrypt, not two: a wrong
+    password must not take longer for some accounts than for others.
+    """
+    if password_hash.startswith(METEOR_PREFIX):
+        stored = password_hash.removeprefix(METEOR_PREFIX).encode()
+        candidate = hashlib.sha256(password.encode()).hexdigest().encode()
+    else:
+        stored, candidate = password_hash.encode(), password.encode()
+    try:
+        return bcrypt.checkpw(candidate, stored)
+    except ValueError:  # over 72 bytes, or a malformed hash: a normal failure
+        return False

@@ -9,7 +9,17 @@ from typing import Any
 import orjson
 
 from usher.core.app_settings import settings_from_dict, settings_to_dict
-from usher.core.models import App, AppSecret, AppSettings, AuditEvent, Session, User
+from usher.core.models import (
+    App,
+    AppSecret,
+    AppSettings,
+    AuditEvent,
+    MailOverrides,
+    OneTimeCode,
+    OutgoingMail,
+    Session,
+    User,
+)
 from usher.storage.tables import USER_AGENT_MAX
 
 Row = Mapping[Any, Any]  # a RowMapping or a dict of column values
@@ -146,3 +156,95 @@ def audit_to_row(event: AuditEvent) -> dict[str, Any]:
         "user_agent": user_agent(event.user_agent),
         "detail": dump_json(event.detail),
     }
+
+
+def code_from_row(row: Row) -> OneTimeCode:
+    """A code from its columns and the owner's id in `user_id`."""
+    return OneTimeCode(
+        id=row["id"],
+        app_id=row["app_id"],
+        user_id=row["user_id"],
+        purpose=row["purpose"],
+        short=bool(row["short"]),
+        digest=row["digest"],
+        salt=row["salt"],
+        email=row["email"],
+        created_at=from_ms(row["created_ms"]),
+        expires_at=from_ms(row["expires_ms"]),
+        used_at=opt_from_ms(row["used_ms"]),
+        attempts=int(row["attempts"]),
+        redirect_url=row["redirect_url"],
+        failure_redirect_url=row["failure_redirect_url"],
+    )
+
+
+def code_to_row(code: OneTimeCode, user_number: int) -> dict[str, Any]:
+    return {
+        "id": code.id,
+        "app_id": code.app_id,
+        "user_number": user_number,
+        "purpose": code.purpose,
+        "short": code.short,
+        "digest": code.digest,
+        "salt": code.salt,
+        "email": code.email,
+        "created_ms": to_ms(code.created_at),
+        "expires_ms": to_ms(code.expires_at),
+        "used_ms": opt_to_ms(code.used_at),
+        "attempts": code.attempts,
+        "redirect_url": code.redirect_url,
+        "failure_redirect_url": code.failure_redirect_url,
+    }
+
+
+_OVERRIDE_FIELDS = ("subject", "text", "html", "from_name")
+
+
+def dump_overrides(overrides: MailOverrides) -> str:
+    return dump_json({name: getattr(overrides, name) for name in _OVERRIDE_FIELDS})
+
+
+def load_overrides(text: str | None) -> MailOverrides:
+    data = load_json(text)
+    return MailOverrides(**{name: str(data[name]) for name in _OVERRIDE_FIELDS if data.get(name) is not None})
+
+
+def mail_to_row(mail: OutgoingMail, to_key: str, sealed_secrets: str) -> dict[str, Any]:
+    """The row of a message whose secrets the caller has already sealed."""
+    return {
+        "id": mail.id,
+        "app_id": mail.app_id,
+        "to_address": mail.to,
+        "to_key": to_key,
+        "purpose": mail.purpose,
+        "variables": dump_profile(mail.variables),
+        "secrets": sealed_secrets,
+        "overrides": dump_overrides(mail.overrides),
+        "created_ms": to_ms(mail.created_at),
+        "expires_ms": to_ms(mail.expires_at),
+        "state": mail.state,
+        "attempts": mail.attempts,
+        "next_attempt_ms": to_ms(mail.next_attempt_at or mail.created_at),
+        "sent_ms": opt_to_ms(mail.sent_at),
+        "last_error": mail.last_error,
+    }
+
+
+def mail_from_row(row: Row, secrets: dict[str, str]) -> OutgoingMail:
+    """A message from its columns, with the secrets the caller opened."""
+    return OutgoingMail(
+        id=row["id"],
+        app_id=row["app_id"],
+        to=row["to_address"],
+        purpose=row["purpose"],
+        variables=load_profile(row["variables"]),
+        secrets=secrets,
+        overrides=load_overrides(row["overrides"]),
+        created_at=from_ms(row["created_ms"]),
+        expires_at=from_ms(row["expires_ms"]),
+        state=row["state"],
+        attempts=int(row["attempts"]),
+        next_attempt_at=from_ms(row["next_attempt_ms"]),
+        sent_at=opt_from_ms(row["sent_ms"]),
+        last_error=row["last_error"],
+    )

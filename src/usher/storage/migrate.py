@@ -42,8 +42,8 @@ def head() -> str:
     return revision
 
 
-async def upgrade(url: str) -> None:
-    """Applies pending migrations; safe when several processes do it at once."""
+async def upgrade(url: str, revision: str = "head") -> None:
+    """Applies pending migrations (up to `revision`); safe when several processes do it at once."""
     engine = make_engine(url, pool_size=1, timeout=_TIMEOUT, pre_ping=False, bounded_statements=False)
     try:
         async with engine.connect() as conn:
@@ -54,7 +54,7 @@ async def upgrade(url: str) -> None:
             try:
                 await conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})  # SQLite: one upgrader at a time
                 async with conn.begin():
-                    await conn.run_sync(_upgrade)
+                    await conn.run_sync(_upgrade, revision)
             finally:
                 if postgres:
                     await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
@@ -73,10 +73,10 @@ async def current(url: str) -> str | None:
         await engine.dispose()
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection, revision: str) -> None:
     cfg = config()
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, revision)
 
 
 def _current(connection: Connection) -> str | None:

@@ -117,3 +117,51 @@ audit_events = Table(
     Index(None, "app_id", "at_ms"),
     Index(None, "app_id", "user_id"),
 )
+
+# Codes are kept as digests only (SPEC §2); a short code's digest is salted, so digests are unique across kinds.
+one_time_codes = Table(
+    "one_time_codes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("app_id", ID, nullable=False),
+    Column("user_number", SERIAL, ForeignKey("users.number", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("short", Boolean, nullable=False),
+    Column("digest", DIGEST, nullable=False, unique=True),
+    Column("salt", String(64), nullable=True),
+    Column("email", Text, nullable=True),  # as mailed: verifying proves this address, not a later one
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("used_ms", BigInteger, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("redirect_url", Text, nullable=True),
+    Column("failure_redirect_url", Text, nullable=True),
+    # user_number leads: it serves the per-user queries and the ON DELETE CASCADE (numbers are global).
+    Index(None, "user_number", "purpose", "created_ms"),
+)
+
+# Mail waiting for the dispatcher. `secrets` holds the sealed JSON of the code and link (security.sealing),
+# or "" once delivered, given up or expired. `lease_owner` is the claim token of the dispatcher holding it.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("app_id", ID, nullable=False),
+    Column("to_address", Text, nullable=False),
+    Column("to_key", Text, nullable=False),  # canonical form, for `usher mail outbox --to`
+    Column("purpose", String(64), nullable=False),
+    Column("variables", Text, nullable=False, server_default="{}"),  # JSON object of strings
+    Column("secrets", Text, nullable=False, server_default=""),
+    Column("overrides", Text, nullable=False, server_default="{}"),  # JSON of MailOverrides
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | sent | failed | expired
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_ms", BigInteger, nullable=False),
+    Column("lease_until_ms", BigInteger, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("sent_ms", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index(None, "state", "next_attempt_ms"),
+    Index(None, "to_key", "created_ms"),
+)

@@ -8,11 +8,21 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from usher.core.errors import Unavailable, UsherError
-from usher.core.ports import AppRepository, AuditRepository, SessionRepository, UserRepository
+from usher.core.errors import InvalidInput, Unavailable, UsherError
+from usher.core.ports import (
+    AppRepository,
+    AuditRepository,
+    CodeRepository,
+    OutboxRepository,
+    SessionRepository,
+    UserRepository,
+)
+from usher.security.sealing import Sealer
 from usher.storage.apps import SqlAppRepository
 from usher.storage.audit import SqlAuditRepository
+from usher.storage.codes import SqlCodeRepository
 from usher.storage.engine import BEGIN_OPTION
+from usher.storage.outbox import SqlOutboxRepository
 from usher.storage.sessions import SqlSessionRepository
 from usher.storage.users import SqlUserRepository
 
@@ -25,12 +35,14 @@ _SQLITE_TRANSIENT = ("database is locked", "database table is locked", "unable t
 class SqlUnitOfWork:
     """The repositories of one transaction; `connection` lets further repositories join it."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, sealer: Sealer) -> None:
         self.connection = connection
         self.apps: AppRepository = SqlAppRepository(connection)
         self.users: UserRepository = SqlUserRepository(connection)
         self.sessions: SessionRepository = SqlSessionRepository(connection)
         self.audit: AuditRepository = SqlAuditRepository(connection)
+        self.codes: CodeRepository = SqlCodeRepository(connection)
+        self.outbox: OutboxRepository = SqlOutboxRepository(connection, sealer)
 
 
 class SqlUnitOfWorkFactory:
@@ -38,10 +50,12 @@ class SqlUnitOfWorkFactory:
 
     Write units take SQLite's write lock up front (BEGIN IMMEDIATE), so a read never has to upgrade to a
     write half-way; read units run without an explicit transaction (SQLite) or in autocommit (PostgreSQL).
+    `sealer` seals the secrets of queued mail.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
         self.engine = engine
+        self.sealer = sealer
         self._sqlite = engine.dialect.name == "sqlite"
 
     def __call__(self, *, write: bool = False) -> AbstractAsyncContextManager[SqlUnitOfWork]:
@@ -52,13 +66,17 @@ class SqlUnitOfWorkFactory:
         try:
             async with self.engine.connect() as conn:
                 await self._begin(conn, write)
-                yield SqlUnitOfWork(conn)
+                yield SqlUnitOfWork(conn, self.sealer)
                 await conn.commit()
         except UsherError:
             raise
         except Exception as error:
             if is_unavailable(error):
                 raise Unavailable("the database is busy or unreachable") from error
+            if _is_bad_data(error):
+                # A value the database refuses (NUL in text, out-of-range number) that slipped past the edge's
+                # guards is still the client's input: a 400, never a 500.
+                raise InvalidInput("a value in the request cannot be stored") from error
             raise
 
     async def _begin(self, conn: AsyncConnection, write: bool) -> None:
@@ -79,6 +97,21 @@ def is_unavailable(error: BaseException) -> bool:
         if _transient(current):
             return True
         current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return False
+
+
+def _is_bad_data(error: BaseException) -> bool:
+    """SQLSTATE class 22 (data exception) anywhere in the chain, or SQLite's integer overflow."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        sqlstate = getattr(current, "sqlstate", None) or getattr(getattr(current, "orig", None), "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith("22"):
+            return True
+        if isinstance(current, OverflowError):
+            return True
+        current = current.__cause__ or current.__context__
     return False
 
 

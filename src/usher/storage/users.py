@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -17,6 +17,7 @@ from usher.storage import convert
 from usher.storage.tables import apps, identifiers, users
 
 _BY_ID = select(users).where(users.c.app_id == bindparam("app_id"), users.c.id == bindparam("user_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
 _BY_KEY = (
     select(users)
     .join(identifiers, identifiers.c.user_number == users.c.number)
@@ -103,8 +104,10 @@ class SqlUserRepository:
         row = (await self._conn.execute(_BY_KEY, {"app_id": app_id, "key": key})).mappings().first()
         return None if row is None else Credentials(convert.user_from_row(row), row["password_hash"])
 
-    async def credentials(self, app_id: str, user_id: str) -> Credentials | None:
-        row = (await self._conn.execute(_BY_ID, {"app_id": app_id, "user_id": user_id})).mappings().first()
+    async def credentials(self, app_id: str, user_id: str, *, lock: bool = False) -> Credentials | None:
+        """`lock` holds the user's row until the unit ends (PostgreSQL; SQLite write units hold the database)."""
+        query = _BY_ID_LOCKED if lock and self._conn.dialect.name == "postgresql" else _BY_ID
+        row = (await self._conn.execute(query, {"app_id": app_id, "user_id": user_id})).mappings().first()
         return None if row is None else Credentials(convert.user_from_row(row), row["password_hash"])
 
     async def update(
@@ -126,6 +129,9 @@ class SqlUserRepository:
         values = {name: value for name, value in values.items() if value is not None}
         if changes.profile is not None:
             values["profile"] = convert.dump_profile(changes.profile)
+        if changes.email_verified is not None:
+            values["email_verified"] = changes.email_verified
+            values["email_verified_ms"] = convert.to_ms(at) if changes.email_verified else None
         values["updated_ms"] = convert.to_ms(at)
         new_email = _key(changes.email, email_key) if changes.email is not None else current["email_key"]
         new_username = _key(changes.username, username_key) if changes.username is not None else current["username_key"]
@@ -167,6 +173,27 @@ class SqlUserRepository:
         )
         row = (await self._conn.execute(statement)).mappings().first()
         return None if row is None else convert.user_from_row(row)
+
+    async def set_email_verified(self, app_id: str, user_id: str, email_key: str, at: datetime) -> User | None:
+        """Marks the email verified while the user's address is still `email_key`; None otherwise. Verifying
+        again leaves the first verification time (and `updated_at`) as they were."""
+        at_ms = convert.to_ms(at)
+        statement = (
+            update(users)
+            .where(
+                users.c.app_id == app_id,
+                users.c.id == user_id,
+                users.c.email_key == email_key,
+                users.c.email_verified == false(),
+            )
+            .values(email_verified=True, email_verified_ms=at_ms, updated_ms=at_ms)
+            .returning(*users.c)
+        )
+        row = (await self._conn.execute(statement)).mappings().first()
+        if row is not None:
+            return convert.user_from_row(row)
+        query = select(users).where(users.c.app_id == app_id, users.c.id == user_id, users.c.email_key == email_key)
+        return await self._one(query, {})
 
     async def record_signin(self, app_id: str, user_id: str, at: datetime) -> None:
         await self._conn.execute(

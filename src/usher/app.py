@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from types import ModuleType
 
 from fastapi import FastAPI
@@ -43,8 +43,13 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         built = container or Container(settings)
         app.state.services = built.services
         app.state.readiness = built.ready
+        # The mail dispatcher (when SMTP is configured) sends in the background; requests only queue mail.
+        mailer: AbstractAsyncContextManager[None] = (
+            built.dispatcher.running() if built.dispatcher is not None else nullcontext()
+        )
         try:
-            yield
+            async with mailer:
+                yield
         finally:
             if own:
                 await built.close()

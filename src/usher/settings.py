@@ -29,7 +29,7 @@ class _TomlSource(PydanticBaseSettingsSource):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="USHER_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="USHER_", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     database_url: str = Field(default="sqlite:///./usher.db", repr=False)  # may carry a password
     redis_url: SecretStr | None = None
@@ -66,6 +66,13 @@ class Settings(BaseSettings):
         unknown = set(value) - set(ALL_DIALECTS)
         if unknown:
             raise ValueError(f"unknown dialects {sorted(unknown)}; known: {', '.join(ALL_DIALECTS)}")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")  # never echo the value: it may hold a password
         return value
 
     @field_validator("public_url")

@@ -13,7 +13,7 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from usher import __version__
-from usher.cli import apps, db, serve, users
+from usher.cli import apps, db, mail, serve, users
 from usher.cli.runtime import BadValue, Failure
 from usher.core.errors import InvalidInput, UsherError
 
@@ -44,3 +44,4 @@ main.add_command(serve.serve)
 main.add_command(db.db)
 main.add_command(apps.apps)
 main.add_command(users.users)
+main.add_command(mail.mail)

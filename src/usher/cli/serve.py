@@ -15,6 +15,7 @@ import click
 import uvicorn
 
 from usher.app import create_app
+from usher.cli.mail import check_mail_settings
 from usher.cli.output import Output, json_option
 from usher.cli.runtime import BadValue, Failure, current_settings
 from usher.cli.workers import listener, supervise
@@ -66,6 +67,7 @@ def _check(settings: Settings, host: str, port: int, workers: int) -> None:
     problems = settings.problems()
     if problems:
         raise BadValue("refusing to start:\n" + "\n".join(f"  - {problem}" for problem in problems))
+    check_mail_settings(settings)
     if workers > 1:
         if port == 0:
             raise BadValue("--workers above 1 needs a fixed --port (each worker binds it)")

@@ -165,6 +165,8 @@ class FakeUsers:
             raise Conflict("username")
         fields = {f.name for f in dataclasses.fields(User)}
         values = {k: v for k, v in dataclasses.asdict(user).items() if k in fields}
+        if user.first_user_admin and not any(a == user.app_id for a, _ in self.s.users):
+            values["is_admin"] = True
         stored = User(
             **values,
             number=self.s.next_number(),
@@ -362,7 +364,7 @@ class FakeAudit:
             and (since is None or e.at >= since)
             and (until is None or e.at < until)
         ]
-        return found[offset : offset + limit]
+        return found[::-1][offset : offset + limit]
 
 
 class FakeCodes:

@@ -141,3 +141,18 @@ async def test_sign_up_opens_a_session_in_the_same_unit(core: Core) -> None:
     result = await core.accounts.sign_up(app, Registration(GOOD, email="a@b.c"), CTX, session_ttl=60)
     assert result.issued is not None
     assert (await core.auth.authenticate(app.id, result.issued.token)).user.id == result.user.id
+
+
+async def test_first_user_admin_only_for_the_first(core: Core) -> None:
+    app = await core.app()
+    first = await core.accounts.register(app, Registration(GOOD, email="a@b.c", first_user_admin=True), CTX)
+    second = await core.accounts.register(app, Registration(GOOD, email="d@e.f", first_user_admin=True), CTX)
+    assert first.is_admin and not second.is_admin
+
+
+async def test_admin_cannot_disable_itself(core: Core) -> None:
+    app = await core.app()
+    user = await core.accounts.register(app, Registration(GOOD, email="a@b.c", is_admin=True), CTX, self_service=False)
+    with pytest.raises(Forbidden):
+        await core.accounts.set_disabled(app.id, user.id, True, CTX, actor_id=user.id)
+    assert not (await core.accounts.get(app.id, user.id)).disabled

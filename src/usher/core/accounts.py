@@ -33,6 +33,7 @@ class Registration:
     permission_level: int = 0
     is_admin: bool = False
     email_verified: bool = False
+    first_user_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class AccountService:
             permission_level=reg.permission_level,
             is_admin=reg.is_admin,
             email_verified=reg.email_verified,
+            first_user_admin=reg.first_user_admin,
         )
         email_key, username_key = _keys(email, username)
         return new, email_key, username_key
@@ -252,8 +254,13 @@ class AccountService:
             await uow.codes.invalidate(app.id, user_id, now)
             await uow.audit.append(self._audit.event(app.id, "password.change", "success", ctx, user_id=user_id))
 
-    async def set_disabled(self, app_id: str, user_id: str, disabled: bool, ctx: RequestContext) -> User:
-        """Disabling revokes every session at once; enabling lets the user sign in again."""
+    async def set_disabled(
+        self, app_id: str, user_id: str, disabled: bool, ctx: RequestContext, *, actor_id: str | None = None
+    ) -> User:
+        """Disabling revokes every session at once; enabling lets the user sign in again.
+        An admin acting as `actor_id` cannot disable itself (it could lock every admin out)."""
+        if disabled and actor_id is not None and actor_id == user_id:
+            raise Forbidden("an admin cannot disable itself")
         now = self._clock.now()
         async with self._uow(write=True) as uow:
             user = await uow.users.set_disabled(app_id, user_id, disabled, now)

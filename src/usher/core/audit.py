@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from usher.core.errors import InvalidInput
 from usher.core.models import AuditEvent, RequestContext
 from usher.core.ports import Clock, UnitOfWorkFactory
 
@@ -33,6 +35,25 @@ class AuditTrail:
             user_agent=ctx.user_agent,
             detail=detail,
         )
+
+    async def query(
+        self,
+        app_id: str,
+        *,
+        user_id: str | None = None,
+        type: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AuditEvent]:
+        """Events of the app, newest first, filtered by user, type and time ([since, until))."""
+        if not 0 <= limit <= 1000 or offset < 0:
+            raise InvalidInput("limit must be 0 to 1000 and offset not negative", field="limit")
+        async with self._uow() as uow:
+            return await uow.audit.query(
+                app_id, user_id=user_id, type=type, since=since, until=until, limit=limit, offset=offset
+            )
 
     async def record(self, event: AuditEvent) -> None:
         """Records outside the caller's unit of work (use `uow.audit.append` to record inside one)."""

@@ -122,6 +122,15 @@ class AuthService:
             await uow.audit.append(self._audit.event(app_id, "signout", "success", ctx, user_id=session.user_id))
         return session
 
+    async def record_sign_out(self, app_id: str, user_id: str, ctx: RequestContext) -> User:
+        """Sign-out activity reported by an app's backend (UserStore), for users it tracks itself."""
+        async with self._uow(write=True) as uow:
+            user = await uow.users.get(app_id, user_id)
+            if user is None:
+                raise NotFound("user")
+            await uow.audit.append(self._audit.event(app_id, "signout", "success", ctx, user_id=user_id))
+        return user
+
     async def sign_out_everywhere(self, app_id: str, user_id: str, ctx: RequestContext) -> int:
         """Revokes every session of the user; NotFound for an unknown user."""
         async with self._uow(write=True) as uow:

@@ -11,6 +11,7 @@
     ├── EmailNotVerified            email_not_verified
     ├── NotFound                    not_found          (what: "user", "app", "session")
     ├── Conflict                    conflict           (field: "email", "username", "id", "account")
+    ├── InvalidToken                invalid_token      (expired: bool)
     ├── InvalidCode                 invalid_code       (reason: unknown, expired, used; stored failure redirect)
     ├── RateLimited                 rate_limited       (retry_after seconds)
     └── Unavailable                 unavailable        (retry_after seconds: database locked or down, hash pool full)
@@ -129,3 +130,13 @@ class InvalidCode(UsherError):
         super().__init__("code is invalid or has expired")
         self.reason = reason
         self.redirect = redirect
+
+
+class InvalidToken(UsherError):
+    """An access or refresh token that is malformed, forged, expired, revoked or reused."""
+
+    code = "invalid_token"
+
+    def __init__(self, message: str = "token is invalid or has expired", *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired

@@ -83,6 +83,7 @@ class NewUser:
     permission_level: int = 0
     is_admin: bool = False
     email_verified: bool = False
+    first_user_admin: bool = False  # WeKan: admin if this is the app's first user, decided inside the insert
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,3 +261,67 @@ class OutgoingMail:
     next_attempt_at: datetime | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyMaterial:
+    """A freshly generated signing key pair: the private part in clear exists only in memory."""
+
+    kid: str  # RFC 7638 thumbprint of the public key
+    alg: str  # RS256 | ES256 | EdDSA
+    private_pem: str
+    public_jwk: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    kid: str
+    app_id: str
+    alg: str
+    private_pem: str  # sealed at rest by storage
+    public_jwk: dict[str, Any]
+    created_at: datetime
+    retired_at: datetime | None = None  # no longer signs
+    drop_at: datetime | None = None  # leaves JWKS (its last tokens have expired)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    id: str
+    app_id: str
+    session_id: str  # the family: one per session; revoking the session revokes the family
+    user_id: str
+    digest: str
+    created_at: datetime
+    expires_at: datetime
+    parent_id: str | None = None
+    spent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSpec:
+    """What a dialect wants minted: lifetimes are its documented defaults; the app's settings win."""
+
+    access_ttl: int
+    refresh_ttl: int | None  # None: no refresh token
+    rotate: bool = True  # False: the refresh token is reusable until it expires (JWT User Service)
+    extra_claims: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str | None
+    refresh_expires_at: datetime | None
+    session: Session
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedAccess:
+    """An access token that verified and whose session still lives."""
+
+    claims: dict[str, Any]
+    session: Session
+    user: User

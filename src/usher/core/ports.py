@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from usher.core.models import (
     App,
@@ -13,12 +13,15 @@ from usher.core.models import (
     AuditEvent,
     AuthenticatedSession,
     Credentials,
+    KeyMaterial,
     NewSession,
     NewUser,
     OneTimeCode,
     OutgoingMail,
     Page,
+    RefreshToken,
     Session,
+    SigningKey,
     User,
     UserChanges,
 )
@@ -41,7 +44,10 @@ class AppRepository(Protocol):
 
 class UserRepository(Protocol):
     async def insert(self, user: NewUser, email_key: str | None, username_key: str | None, at: datetime) -> User:
-        """Raises Conflict("id" | "email" | "username") when an identifier is taken in the app."""
+        """Raises Conflict("id" | "email" | "username") when an identifier is taken in the app.
+
+        With `user.first_user_admin` the user is made admin exactly when the app has no other user, decided
+        under a lock on the app so two simultaneous first sign-ups cannot both become admin."""
         ...
 
     async def get(self, app_id: str, user_id: str) -> User | None: ...
@@ -104,6 +110,9 @@ class SessionRepository(Protocol):
         ...
 
     async def list_active(self, app_id: str, user_id: str, now: datetime) -> list[Session]: ...
+    async def get_active(self, session_id: str, now: datetime) -> AuthenticatedSession | None:
+        """A live session by its public id (not expired, not revoked, user enabled), with its user."""
+        ...
 
 
 class AuditRepository(Protocol):
@@ -174,6 +183,43 @@ class OutboxRepository(Protocol):
         ...
 
 
+class SigningKeyRepository(Protocol):
+    async def insert(self, key: SigningKey) -> None: ...
+    async def current(self, app_id: str) -> SigningKey | None:
+        """The newest key of the app that still signs."""
+        ...
+
+    async def by_kid(self, kid: str) -> SigningKey | None: ...
+    async def published(self, now: datetime) -> list[SigningKey]:
+        """Every app's keys that verifiers still need (not yet dropped), newest first."""
+        ...
+
+    async def retire_others(self, app_id: str, keep_kid: str, at: datetime, drop_at: datetime) -> int:
+        """Stops every other signing key of the app from signing; they leave JWKS at `drop_at`."""
+        ...
+
+
+class RefreshTokenRepository(Protocol):
+    async def insert(self, token: RefreshToken) -> None: ...
+    async def find_by_digest(self, digest: str) -> RefreshToken | None: ...
+    async def spend(self, token_id: str, now: datetime) -> bool:
+        """Marks the token spent if it was not; False when a parallel refresh spent it first."""
+        ...
+
+
+class AttributeRepository(Protocol):
+    """Per-user custom attributes (the JWT User Service's `attributes`), each with a database id."""
+
+    async def upsert(self, app_id: str, user_id: str, key: str, value: str) -> None: ...
+    async def list(self, app_id: str, user_id: str) -> list[tuple[int, str, str]]:
+        """(id, key, value) in key order."""
+        ...
+
+    async def delete(
+        self, app_id: str, user_id: str, *, key: str | None = None, attribute_id: int | None = None
+    ) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     apps: AppRepository
     users: UserRepository
@@ -181,6 +227,9 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     codes: CodeRepository
     outbox: OutboxRepository
+    keys: SigningKeyRepository
+    refresh_tokens: RefreshTokenRepository
+    attributes: AttributeRepository
 
 
 class UnitOfWorkFactory(Protocol):
@@ -204,6 +253,20 @@ class PasswordHasher(Protocol):
         ...
 
     def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class JwtCodec(Protocol):
+    """Signing and verifying JWTs; implementations use an explicit algorithm list, never the token's `alg`."""
+
+    def generate(self, alg: str) -> KeyMaterial: ...
+    def sign(self, claims: dict[str, Any], key: SigningKey) -> str: ...
+    def unverified_kid(self, token: str) -> str | None:
+        """The `kid` header of a well-formed token, or None (only to choose a key; nothing is trusted)."""
+        ...
+
+    def verify(self, token: str, key: SigningKey, *, audience: str, issuer: str, leeway: int) -> dict[str, Any]:
+        """The claims of a token signed by `key` with `key.alg`; raises InvalidToken otherwise."""
+        ...
 
 
 class Clock(Protocol):

@@ -75,6 +75,8 @@ class SqlUserRepository:
             "last_signin_ms": None,
             "password_changed_ms": at_ms if user.password_hash is not None else None,
         }
+        if user.first_user_admin:
+            values["is_admin"] = user.is_admin or await self._is_first(user.app_id)
         try:
             async with self._conn.begin_nested():
                 result = await self._conn.execute(insert(users).values(values).returning(users.c.number))
@@ -85,6 +87,14 @@ class SqlUserRepository:
         except IntegrityError:
             raise await self._conflict(user.app_id, user.id, email_key, username_key) from None
         return convert.user_from_row({**values, "number": number})
+
+    async def _is_first(self, app_id: str) -> bool:
+        """No user in the app yet. Locks the app row first (PostgreSQL; SQLite write units are serialised),
+        so of two simultaneous first sign-ups the second waits and then sees the first."""
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(select(apps.c.id).where(apps.c.id == app_id).with_for_update())
+        found = await self._conn.execute(select(users.c.number).where(users.c.app_id == app_id).limit(1))
+        return found.first() is None
 
     async def get(self, app_id: str, user_id: str) -> User | None:
         return await self._one(_BY_ID, {"app_id": app_id, "user_id": user_id})

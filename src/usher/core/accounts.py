@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field, replace
 
 from usher.core.audit import AuditTrail
@@ -86,13 +87,16 @@ class AccountService:
         async with self._uow(write=True) as uow:
             return await self._insert(uow, app, new, email_key, username_key, ctx)
 
-    async def sign_up(self, app: App, reg: Registration, ctx: RequestContext, *, session_ttl: int) -> SignUp:
+    async def sign_up(
+        self, app: App, reg: Registration, ctx: RequestContext, *, session_ttl: int, allow_unverified: bool = False
+    ) -> SignUp:
         """A self-service account and, unless the app wants a verified email first, its first session,
-        in one unit of work (no account without its session when the request fails half-way)."""
+        in one unit of work (no account without its session when the request fails half-way).
+        `allow_unverified`: a dialect whose verify call needs a session (AuthC1) gets one anyway."""
         new, email_key, username_key = await self._prepare(app, reg, True)
         async with self._uow(write=True) as uow:
             user = await self._insert(uow, app, new, email_key, username_key, ctx)
-            if app.settings.require_verified_email:
+            if app.settings.require_verified_email and not allow_unverified:
                 return SignUp(user, None)
             issued = await self._sessions.open(uow, user, app.settings.session_ttl or session_ttl, ctx)
         return SignUp(user, issued)
@@ -253,6 +257,34 @@ class AccountService:
             await uow.sessions.revoke_all(app.id, user_id, now, keep=keep_session)
             await uow.codes.invalidate(app.id, user_id, now)
             await uow.audit.append(self._audit.event(app.id, "password.change", "success", ctx, user_id=user_id))
+
+    async def set_attribute(self, app_id: str, user_id: str, key: str, value: str) -> None:
+        """Creates or replaces one custom attribute of the user."""
+        if not key or len(key) > MAX_NAME or len(value) > MAX_PROFILE_VALUE:
+            raise InvalidInput("attribute keys must be 1 to 200 and values at most 4096 characters", field="key")
+        async with self._uow(write=True) as uow:
+            if await uow.users.get(app_id, user_id) is None:
+                raise NotFound("user")
+            if len(await uow.attributes.list(app_id, user_id)) >= MAX_PROFILE_ENTRIES:
+                existing = {k for _, k, _ in await uow.attributes.list(app_id, user_id)}
+                if key not in existing:
+                    raise InvalidInput(f"a user may hold at most {MAX_PROFILE_ENTRIES} attributes", field="key")
+            await uow.attributes.upsert(app_id, user_id, key, value)
+
+    async def attributes(self, app_id: str, user_id: str) -> builtins.list[tuple[int, str, str]]:
+        """(id, key, value) of every attribute of the user, in key order."""
+        async with self._uow() as uow:
+            return await uow.attributes.list(app_id, user_id)
+
+    async def delete_attribute(
+        self, app_id: str, user_id: str, *, key: str | None = None, attribute_id: int | None = None
+    ) -> None:
+        """Removes one attribute, named by key or by its id; NotFound when there is no such attribute."""
+        if key is None and attribute_id is None:
+            raise InvalidInput("an attribute key or id is required", field="attributeKey")
+        async with self._uow(write=True) as uow:
+            if not await uow.attributes.delete(app_id, user_id, key=key, attribute_id=attribute_id):
+                raise NotFound("attribute")
 
     async def set_disabled(
         self, app_id: str, user_id: str, disabled: bool, ctx: RequestContext, *, actor_id: str | None = None

@@ -67,6 +67,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     )
     formats = ErrorFormats(fallback=native[0].render)
     app.state.client_addresses = ClientAddresses(settings.trusted_proxies)
+    app.state.public_url = settings.public_url
     if container is not None:
         app.state.services = container.services
         app.state.readiness = container.ready

@@ -66,10 +66,12 @@ class CodeBook:
         )
         return secret
 
-    async def find_token(self, uow: UnitOfWork, app_id: str, purpose: str, token: str) -> OneTimeCode:
-        """A known long token of this app and purpose, whatever its state; InvalidCode("unknown") otherwise."""
+    async def find_token(self, uow: UnitOfWork, app_id: str | None, purpose: str, token: str) -> OneTimeCode:
+        """A known long token of this app (any app: None) and purpose, whatever its state;
+        InvalidCode("unknown") otherwise."""
         found = await uow.codes.find_by_digest(digest(token)) if 16 <= len(token) <= 128 else None
-        if found is None or found.app_id != app_id or found.purpose != purpose or found.short:
+        wrong_app = app_id is not None and found is not None and found.app_id != app_id
+        if found is None or wrong_app or found.purpose != purpose or found.short:
             raise InvalidCode("unknown")
         return found
 

@@ -88,6 +88,8 @@ class RecoveryService:
 
     async def reset_with_code(self, app: App, email: str, code: str, new_password: str, ctx: RequestContext) -> User:
         """Sets the password with a short code mailed to `email`."""
+        # The general rules first: a weak password must be refused alike for known and unknown addresses.
+        self._policy.check(new_password, app.settings)
         async with self._uow() as uow:
             user = await uow.users.find_by_email(app.id, canonical(email))
         if user is None:

@@ -54,21 +54,37 @@ class VerificationService:
     async def send_verification_to(
         self, app: App, user: User, ctx: RequestContext, *, fmt: CodeFormat, ttl: int, delivery: Delivery
     ) -> None:
-        """The signed-in user's own request: the caller has already checked that the address is unverified."""
+        """The signed-in user's own request: the caller has already checked that the address is unverified.
+        Inside the re-send cooldown nothing is mailed (the answer stays the same)."""
         check_overrides(delivery.overrides)
         async with self._uow(write=True) as uow:
-            await self._send(uow, app, user, Purpose.VERIFY_EMAIL, fmt, ttl, delivery, ctx, cooldown=False)
+            await self._send(uow, app, user, Purpose.VERIFY_EMAIL, fmt, ttl, delivery, ctx)
 
     async def verify_token(self, app: App, token: str, ctx: RequestContext) -> Verified:
         """Verifies by a mailed link's token. Following the same link twice counts as success (SPEC §6.10)."""
+        return await self._verify_token(app.id, token, ctx)
+
+    async def verify_link(self, token: str, ctx: RequestContext) -> Verified:
+        """Verifies by a link that names no app (M3O's): the token itself says which app it belongs to."""
+        return await self._verify_token(None, token, ctx)
+
+    async def verify_code_by_email(self, app: App, email: str, code: str, ctx: RequestContext) -> User:
+        """Verifies by the short code mailed to `email`; an unknown address is just a wrong code."""
+        async with self._uow() as uow:
+            user = await uow.users.find_by_email(app.id, canonical(email))
+        if user is None:
+            raise InvalidCode("unknown")
+        return await self.verify_code(app, user, code, ctx)
+
+    async def _verify_token(self, app_id: str | None, token: str, ctx: RequestContext) -> Verified:
         async with self._uow(write=True) as uow:
-            code = await self._codes.find_token(uow, app.id, Purpose.VERIFY_EMAIL, token)
+            code = await self._codes.find_token(uow, app_id, Purpose.VERIFY_EMAIL, token)
             if code.used_at is not None:
-                user = await uow.users.get(app.id, code.user_id)
+                user = await uow.users.get(code.app_id, code.user_id)
                 if user and user.email_verified and code.email and canonical(user.email or "") == canonical(code.email):
                     return Verified(user, code.redirect_url)
             await self._codes.spend(uow, code)
-            user = await self._mark_verified(uow, app, code.user_id, code.email, ctx)
+            user = await self._mark_verified(uow, code.app_id, code.user_id, code.email, ctx)
             if user is None:
                 raise InvalidCode("stale", redirect=code.failure_redirect_url)
         return Verified(user, code.redirect_url)
@@ -77,7 +93,7 @@ class VerificationService:
         """Verifies by a short code mailed to the user."""
         async with self._uow(write=True) as uow:
             spent = await self._codes.redeem_short(uow, user, Purpose.VERIFY_EMAIL, code)
-            verified = await self._mark_verified(uow, app, user.id, spent.email, ctx) if spent else None
+            verified = await self._mark_verified(uow, app.id, user.id, spent.email, ctx) if spent else None
         if verified is None:
             await self._audit.record(self._audit.event(app.id, "email.verify", "failure", ctx, user_id=user.id))
             raise InvalidCode("unknown")
@@ -103,7 +119,7 @@ class VerificationService:
                 raise InvalidCode("unknown", redirect=code.failure_redirect_url)
             await uow.codes.invalidate(app.id, user.id, self._clock.now(), (Purpose.MAGIC_LINK,))
             if not user.email_verified and code.email:
-                user = await self._mark_verified(uow, app, user.id, code.email, ctx) or user
+                user = await self._mark_verified(uow, app.id, user.id, code.email, ctx) or user
             await uow.audit.append(self._audit.event(app.id, "signin.magic_link", "success", ctx, user_id=user.id))
         issued = await self._auth.open_session(app, user, ctx, session_ttl=session_ttl)
         return SignIn(user=user, issued=issued)
@@ -121,7 +137,7 @@ class VerificationService:
             if spent is not None:
                 await uow.codes.invalidate(app.id, user.id, self._clock.now(), (Purpose.MAGIC_LINK,))
                 if not user.email_verified:
-                    user = await self._mark_verified(uow, app, user.id, spent.email, ctx) or user
+                    user = await self._mark_verified(uow, app.id, user.id, spent.email, ctx) or user
                 await uow.audit.append(self._audit.event(app.id, "signin.magic_code", "success", ctx, user_id=user.id))
         if spent is None:
             await self._audit.record(self._audit.event(app.id, "signin.magic_code", "failure", ctx, user_id=user.id))
@@ -130,14 +146,14 @@ class VerificationService:
         return SignIn(user=user, issued=issued)
 
     async def _mark_verified(
-        self, uow: UnitOfWork, app: App, user_id: str, email: str | None, ctx: RequestContext
+        self, uow: UnitOfWork, app_id: str, user_id: str, email: str | None, ctx: RequestContext
     ) -> User | None:
         if not email:
             return None
-        user = await uow.users.set_email_verified(app.id, user_id, canonical(email), self._clock.now())
+        user = await uow.users.set_email_verified(app_id, user_id, canonical(email), self._clock.now())
         if user is not None:
-            await uow.codes.invalidate(app.id, user_id, self._clock.now(), (Purpose.VERIFY_EMAIL,))
-            await uow.audit.append(self._audit.event(app.id, "email.verified", "success", ctx, user_id=user_id))
+            await uow.codes.invalidate(app_id, user_id, self._clock.now(), (Purpose.VERIFY_EMAIL,))
+            await uow.audit.append(self._audit.event(app_id, "email.verified", "success", ctx, user_id=user_id))
         return user
 
     async def _send(

@@ -45,6 +45,11 @@ def _valid_or(candidate: str, fallback: str | None) -> str | None:
         return fallback
 
 
+def _printable(value: str) -> str:
+    """Headers are latin-1 text a client controls: keep what can be stored and shown safely."""
+    return "".join(ch for ch in value if ch.isprintable())
+
+
 def request_id(request: Request) -> str:
     rid = request.scope.get("usher.request_id")
     return rid if isinstance(rid, str) else "-"
@@ -55,6 +60,6 @@ def request_context(request: Request, *, app_backend: bool = False) -> RequestCo
     agent = request.headers.get("user-agent")
     return RequestContext(
         client_address=addresses.address(request, app_backend=app_backend),
-        user_agent=agent[:_MAX_AGENT] if agent else None,
+        user_agent=_printable(agent[:_MAX_AGENT]) if agent else None,
         request_id=request_id(request),
     )

@@ -21,3 +21,9 @@ def bearer(request: Request) -> str | None:
     if scheme.lower() != "bearer" or not value.strip():
         return None
     return value.strip()
+
+
+def public_url(request: Request) -> str:
+    """The base of links put in mail: `USHER_PUBLIC_URL` as the app stored it, else the request's own base."""
+    stored = getattr(request.app.state, "public_url", None)
+    return str(stored).rstrip("/") if stored else str(request.base_url).rstrip("/")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import AfterValidator, BeforeValidator, Field
 
 MAX_INT = 2**53  # far below SQLite's and PostgreSQL's 64-bit limits
@@ -24,9 +26,14 @@ def _no_controls_at_all(value: str) -> str:
     return value
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]{1,16}", re.ASCII)
+
+
 def _numeric_string(value: Any) -> Any:
-    """M3O-style integers may come as numbers or numeric strings."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    """M3O-style integers may come as numbers or numeric strings (ASCII digits only)."""
+    if isinstance(value, str):
+        if not _INTEGER.fullmatch(value.strip()):
+            raise ValueError("must be a whole number")
         return int(value.strip())
     return value
 
@@ -36,3 +43,6 @@ LongText = Annotated[str, Field(max_length=32 * 1024), AfterValidator(_no_contro
 Password = Annotated[str, Field(max_length=1024), AfterValidator(_no_controls_at_all)]
 Int = Annotated[int, BeforeValidator(_numeric_string), Field(ge=-MAX_INT, le=MAX_INT)]
 StrMap = dict[Annotated[str, Field(max_length=200), AfterValidator(_no_controls_at_all)], LongText]
+
+# Path segments: ids are short, printable and never carry NUL (PostgreSQL refuses it in text).
+PathId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")]

@@ -34,3 +34,19 @@ async def clocked(settings: Settings) -> AsyncIterator[tuple[M3O, FakeClock]]:
                 yield M3O(client, key), clock
     finally:
         await container.close()
+
+
+@pytest.fixture
+async def mailing(settings: Settings) -> AsyncIterator[tuple[M3O, Container, FakeClock]]:
+    """Like `clocked`, with the container too, so mail tests can read the outbox."""
+    clock = FakeClock(datetime.now(UTC))
+    container = Container(settings, clock=clock)
+    try:
+        app = create_app(settings, container)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                key = await container.services.apps.rotate_secret("default")
+                yield M3O(client, key), container, clock
+    finally:
+        await container.close()

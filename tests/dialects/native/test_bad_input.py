@@ -89,3 +89,10 @@ async def test_health_ready_and_openapi(api: httpx.AsyncClient) -> None:
     assert "/v1/apps/{app_id}/signin" in spec["paths"]
     assert not any(path.startswith("/m3o") for path in spec["paths"])
     assert "server" not in (await api.get("/healthz")).headers
+
+
+@pytest.mark.parametrize("path", ["/v1/apps/%00/signin", "/v1/apps/default/users/%00", "/v1/apps/a%01b/signup"])
+async def test_control_characters_in_path_are_400(api: httpx.AsyncClient, app_key: str, path: str) -> None:
+    method = "GET" if "users" in path else "POST"
+    response = await api.request(method, path, json={"login": "a", "password": "b"}, headers=auth(app_key))
+    assert_error(response, 400, "validation_error")

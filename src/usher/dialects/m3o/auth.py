@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from pydantic import BaseModel
 from starlette.requests import Request
 
-from usher.core.errors import InvalidSession, Unauthenticated
-from usher.core.models import App, AuthenticatedSession
+from usher.core.errors import Unauthenticated
+from usher.core.models import App, AuthenticatedSession, RequestContext
+from usher.http.body import read_model
+from usher.http.context import request_context
 from usher.http.deps import bearer, services
+
+M = TypeVar("M", bound=BaseModel)
 
 
 async def calling_app(request: Request) -> App:
@@ -19,7 +26,15 @@ async def calling_app(request: Request) -> App:
 
 async def live_session(request: Request, app: App, token: str) -> AuthenticatedSession:
     """The live session behind a token, which must belong to the calling app (another app's is unknown)."""
-    found = await services(request).auth.authenticate(token)
-    if found.session.app_id != app.id:
-        raise InvalidSession()
-    return found
+    return await services(request).auth.authenticate(app.id, token)
+
+
+async def open_call(request: Request, model: type[M]) -> tuple[App, M]:
+    """The calling app (its key is checked before the body is read) and the parsed body."""
+    app = await calling_app(request)
+    return app, await read_model(request, model)
+
+
+def backend_context(request: Request) -> RequestContext:
+    """The caller is the app's backend, so the end user's address comes in X-Forwarded-For (SPEC §2)."""
+    return request_context(request, app_backend=True)

@@ -38,6 +38,7 @@ _PATH = "/v1/user/"
 
 _STATUS: list[tuple[type[core.UsherError], int]] = [
     (core.InvalidInput, 400),
+    (core.InvalidCode, 400),
     (core.Conflict, 400),
     (core.InvalidCredentials, 401),
     (core.Unauthenticated, 401),
@@ -54,6 +55,7 @@ _STATUS: list[tuple[type[core.UsherError], int]] = [
 ]
 _CONFLICT = {"email": "email already exists", "username": "username already exists"}
 _INTERNAL = "internal error"
+_CODE_ENDPOINTS = frozenset({"user.resetpassword"})  # these take a short code; the others take a token
 
 
 def status_of(error: core.UsherError) -> int:
@@ -70,7 +72,10 @@ def error_id(path: str) -> str:
     return f"user.{name}" if found and name in ENDPOINTS else "user"
 
 
-def detail_of(error: core.UsherError, status: int) -> str:
+def detail_of(error: core.UsherError, status: int, endpoint: str = "user") -> str:
+    if isinstance(error, core.InvalidCode):
+        noun = "code" if endpoint in _CODE_ENDPOINTS else "token"
+        return f"{noun} expired" if error.reason == "expired" else f"invalid {noun}"
     if isinstance(error, core.Conflict):
         return _CONFLICT.get(error.field, "account already exists")
     if status == 500:
@@ -80,10 +85,11 @@ def detail_of(error: core.UsherError, status: int) -> str:
 
 def render(error: core.UsherError, request: Request) -> Response:
     status = status_of(error)
+    endpoint = error_id(request.url.path)
     body = {
-        "id": error_id(request.url.path),
+        "id": endpoint,
         "code": status,
-        "detail": detail_of(error, status),
+        "detail": detail_of(error, status, endpoint),
         "status": HTTPStatus(status).phrase,
     }
     headers = {}

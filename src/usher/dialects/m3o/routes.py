@@ -1,40 +1,22 @@
 """M3O user endpoints: `POST /v1/user/{Endpoint}`, each parse, one service call, translate.
 
-The mail endpoints (SendVerificationEmail, VerifyEmail, SendPasswordResetEmail, ResetPassword, SendMagicLink,
-VerifyToken) are not mounted yet, so they answer 404 like any unknown endpoint.
+The mail endpoints live in mail_routes.py.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
-from usher.core.models import App, RequestContext
 from usher.dialects.m3o import schemas as s
 from usher.dialects.m3o import translate as t
-from usher.dialects.m3o.auth import calling_app, live_session
-from usher.http.body import read_model
-from usher.http.context import request_context
+from usher.dialects.m3o.auth import backend_context as _ctx
+from usher.dialects.m3o.auth import live_session
+from usher.dialects.m3o.auth import open_call as _open
 from usher.http.deps import services
 from usher.http.responses import Json
 
-M = TypeVar("M", bound=BaseModel)
-
 SESSION_TTL = 7 * 24 * 3600  # M3O's documented session lifetime; an app's own setting wins
 router = APIRouter(prefix="/v1/user", include_in_schema=False, default_response_class=Json)
-
-
-async def _open(request: Request, model: type[M]) -> tuple[App, M]:
-    """The calling app (its key is checked before the body is read) and the parsed body."""
-    app = await calling_app(request)
-    return app, await read_model(request, model)
-
-
-def _ctx(request: Request) -> RequestContext:
-    """The caller is the app's backend, so the end user's address comes in X-Forwarded-For (SPEC §2)."""
-    return request_context(request, app_backend=True)
 
 
 @router.post("/Create")

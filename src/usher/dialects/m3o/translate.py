@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from usher.core.accounts import Registration
-from usher.core.models import Session, User, UserChanges
-from usher.dialects.m3o.schemas import CreateRequest, UpdateRequest
+from usher.core.models import IssuedSession, MailOverrides, Session, User, UserChanges
+from usher.dialects.m3o.schemas import CreateRequest, MailText, UpdateRequest
+
+VERIFY_PATH = "/m3o/user/verify"
 
 
 def unix(at: datetime | None) -> str:
@@ -54,3 +57,28 @@ def registration(body: CreateRequest) -> Registration:
 def changes(body: UpdateRequest) -> UserChanges:
     """Only what was given changes; a non-empty profile replaces the whole map."""
     return UserChanges(username=body.username or None, email=body.email or None, profile=body.profile or None)
+
+
+def overrides(body: MailText) -> MailOverrides:
+    """The caller's subject, text and sender name; empty strings leave the app's own template in place."""
+    return MailOverrides(subject=body.subject or None, text=body.text_content or None, from_name=body.from_name or None)
+
+
+def verification_link(public_url: str, redirect_url: str, failure_redirect_url: str) -> str:
+    """The original's link shape. Its query values are only for show: the GET page redirects to the targets
+    stored with the token, and the token itself names its app."""
+    query = urlencode({"redirectUrl": redirect_url, "failureRedirectUrl": failure_redirect_url}, quote_via=quote)
+    return f"{public_url}{VERIFY_PATH}?token={{token}}&{query}"
+
+
+def magic_link(address: str, endpoint: str) -> str:
+    """`https://{address}/{endpoint}/{token}`, path-joined (the schema stripped the endpoint's slashes)."""
+    return "/".join(part for part in (f"https://{address}", endpoint, "{token}") if part)
+
+
+def token_check(issued: IssuedSession | None, reason: str = "unknown") -> dict[str, Any]:
+    """VerifyToken's answer: a new session for a good token; for a bad one why, and no session."""
+    if issued is not None:
+        return {"is_valid": True, "message": "", "session": session(issued.session, issued.token)}
+    message = "token expired" if reason == "expired" else "token not found"
+    return {"is_valid": False, "message": message, "session": None}

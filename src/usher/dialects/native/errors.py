@@ -12,6 +12,7 @@ from usher.http.responses import Json
 
 _STATUS: list[tuple[type[core.UsherError], int]] = [
     (core.InvalidInput, 400),
+    (core.InvalidCode, 400),
     (core.InvalidCredentials, 401),
     (core.Unauthenticated, 401),
     (core.InvalidSession, 401),

@@ -18,10 +18,7 @@ async def signed_in(request: Request, app_id: str) -> AuthenticatedSession:
     token = bearer(request)
     if token is None:
         raise InvalidSession("missing session token")
-    found = await services(request).auth.authenticate(token)
-    if found.session.app_id != app_id:
-        raise InvalidSession()
-    return found
+    return await services(request).auth.authenticate(app_id, token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +38,7 @@ async def app_admin(request: Request, app_id: str) -> Admin:
         if app.id != app_id:
             raise Unauthenticated("invalid app secret key")
         return Admin(app, request_context(request, app_backend=True))
-    found = await services(request).auth.authenticate(credential)
-    if found.session.app_id != app_id:
-        raise InvalidSession()
+    found = await services(request).auth.authenticate(app_id, credential)
     if not found.user.is_admin:
         raise Forbidden("admin rights are required")
     return Admin(await apps.get(app_id), request_context(request))

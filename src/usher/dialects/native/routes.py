@@ -13,14 +13,15 @@ from usher.dialects.native.guards import signed_in
 from usher.dialects.native.translate import issued_out, session_out, user_out
 from usher.http.context import request_context
 from usher.http.deps import bearer, services
+from usher.http.fields import PathId
 from usher.http.responses import empty
 
 router = APIRouter(prefix="/apps/{app_id}", tags=["self-service"])
-ERRORS: dict[int | str, dict[str, object]] = {"4XX": {"model": s.ErrorOut}, "5XX": {"model": s.ErrorOut}}
+ERRORS = s.ERRORS
 
 
 @router.post("/signup", status_code=201, response_model=s.SignUpOut, responses=ERRORS)
-async def sign_up(app_id: str, body: s.SignUpRequest, request: Request) -> s.SignUpOut:
+async def sign_up(app_id: PathId, body: s.SignUpRequest, request: Request) -> s.SignUpOut:
     """Create an account and, unless the app requires a verified email first, sign it in."""
     svc, ctx = services(request), request_context(request)
     app = await svc.apps.get(app_id)
@@ -33,15 +34,12 @@ async def sign_up(app_id: str, body: s.SignUpRequest, request: Request) -> s.Sig
         language=body.language,
         profile=body.profile,
     )
-    user = await svc.accounts.register(app, registration, ctx)
-    if app.settings.require_verified_email:
-        return s.SignUpOut(user=user_out(user), session=None)
-    issued = await svc.auth.open_session(app, user, ctx, session_ttl=NATIVE_SESSION_TTL)
-    return s.SignUpOut(user=user_out(user), session=issued_out(issued))
+    result = await svc.accounts.sign_up(app, registration, ctx, session_ttl=NATIVE_SESSION_TTL)
+    return s.SignUpOut(user=user_out(result.user), session=issued_out(result.issued) if result.issued else None)
 
 
 @router.post("/signin", response_model=s.SignInOut, responses=ERRORS)
-async def sign_in(app_id: str, body: s.SignInRequest, request: Request) -> s.SignInOut:
+async def sign_in(app_id: PathId, body: s.SignInRequest, request: Request) -> s.SignInOut:
     """Sign in with a username or email and a password; answers a new session token."""
     svc = services(request)
     app = await svc.apps.get(app_id)
@@ -52,14 +50,14 @@ async def sign_in(app_id: str, body: s.SignInRequest, request: Request) -> s.Sig
 
 
 @router.get("/me", response_model=s.WhoAmIOut, responses=ERRORS)
-async def who_am_i(app_id: str, request: Request) -> s.WhoAmIOut:
+async def who_am_i(app_id: PathId, request: Request) -> s.WhoAmIOut:
     """The user and session behind the Bearer session token."""
     found = await signed_in(request, app_id)
     return s.WhoAmIOut(user=user_out(found.user), session=session_out(found.session))
 
 
 @router.patch("/me", response_model=s.UserOut, responses=ERRORS)
-async def update_me(app_id: str, body: s.ProfileUpdateRequest, request: Request) -> s.UserOut:
+async def update_me(app_id: PathId, body: s.ProfileUpdateRequest, request: Request) -> s.UserOut:
     """Update your own username, names, language or profile map."""
     found = await signed_in(request, app_id)
     svc = services(request)
@@ -70,7 +68,7 @@ async def update_me(app_id: str, body: s.ProfileUpdateRequest, request: Request)
 
 
 @router.post("/me/password", status_code=204, responses=ERRORS)
-async def change_password(app_id: str, body: s.PasswordChangeRequest, request: Request) -> Response:
+async def change_password(app_id: PathId, body: s.PasswordChangeRequest, request: Request) -> Response:
     """Change your password; every other session is signed out."""
     found = await signed_in(request, app_id)
     svc = services(request)
@@ -87,7 +85,7 @@ async def change_password(app_id: str, body: s.PasswordChangeRequest, request: R
 
 
 @router.post("/me/confirm-password", status_code=204, responses=ERRORS)
-async def confirm_password(app_id: str, body: s.PasswordConfirmRequest, request: Request) -> Response:
+async def confirm_password(app_id: PathId, body: s.PasswordConfirmRequest, request: Request) -> Response:
     """Re-confirm your password before a sensitive action: 204 when right, 401 when wrong."""
     found = await signed_in(request, app_id)
     svc = services(request)
@@ -97,7 +95,7 @@ async def confirm_password(app_id: str, body: s.PasswordConfirmRequest, request:
 
 
 @router.get("/me/sessions", response_model=s.SessionListOut, responses=ERRORS)
-async def list_sessions(app_id: str, request: Request) -> s.SessionListOut:
+async def list_sessions(app_id: PathId, request: Request) -> s.SessionListOut:
     """Your live sessions, newest first."""
     found = await signed_in(request, app_id)
     sessions = await services(request).auth.list_sessions(app_id, found.user.id)
@@ -105,7 +103,7 @@ async def list_sessions(app_id: str, request: Request) -> s.SessionListOut:
 
 
 @router.delete("/me/sessions/{session_id}", status_code=204, responses=ERRORS)
-async def revoke_session(app_id: str, session_id: str, request: Request) -> Response:
+async def revoke_session(app_id: PathId, session_id: PathId, request: Request) -> Response:
     """Sign out one of your sessions by its id."""
     found = await signed_in(request, app_id)
     await services(request).auth.revoke_session(app_id, found.user.id, session_id, request_context(request))
@@ -113,7 +111,7 @@ async def revoke_session(app_id: str, session_id: str, request: Request) -> Resp
 
 
 @router.post("/signout", status_code=204, responses=ERRORS)
-async def sign_out(app_id: str, request: Request) -> Response:
+async def sign_out(app_id: PathId, request: Request) -> Response:
     """Sign out the session behind the Bearer token."""
     await signed_in(request, app_id)
     await services(request).auth.sign_out(app_id, bearer(request) or "", request_context(request))
@@ -121,7 +119,7 @@ async def sign_out(app_id: str, request: Request) -> Response:
 
 
 @router.post("/signout-everywhere", status_code=204, responses=ERRORS)
-async def sign_out_everywhere(app_id: str, request: Request) -> Response:
+async def sign_out_everywhere(app_id: PathId, request: Request) -> Response:
     """Sign out every session of the signed-in user, this one included."""
     found = await signed_in(request, app_id)
     await services(request).auth.sign_out_everywhere(app_id, found.user.id, request_context(request))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from usher.http.fields import Password, StrMap, Text
 
@@ -57,6 +58,54 @@ class AdminUpdateUserRequest(ProfileUpdateRequest):
     email: Text | None = None
     permission_level: int | None = Field(default=None, ge=0, le=1_000_000)
     is_admin: bool | None = None
+
+
+Method = Literal["link", "code"]
+_METHOD = "`link`: a mailed link; `code`: a six-digit code to type in"
+_REDIRECT = "where the link leads; must lie under one of the app's allowed redirect URLs"
+
+
+class EmailVerificationRequest(Strict):
+    email: Text = Field(examples=["ada@example.com"])
+    method: Method = Field(default="link", description=_METHOD)
+    redirect_url: Text | None = Field(default=None, description="where a followed link sends the browser")
+    failure_redirect_url: Text | None = Field(default=None, description="where a spent or expired link sends it")
+
+
+class MyEmailVerificationRequest(Strict):
+    method: Method = Field(default="link", description=_METHOD)
+    redirect_url: Text | None = Field(default=None, description="where a followed link sends the browser")
+    failure_redirect_url: Text | None = Field(default=None, description="where a spent or expired link sends it")
+
+
+class MailRequest(Strict):
+    email: Text = Field(examples=["ada@example.com"])
+    method: Method = Field(default="link", description=_METHOD)
+    redirect_url: Text | None = Field(default=None, description=_REDIRECT + "; default: the first of them")
+
+
+class TokenOrCode(Strict):
+    """Either the `token` of a mailed link, or the `email` address and the `code` mailed to it."""
+
+    token: Text | None = None
+    email: Text | None = None
+    code: Text | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> TokenOrCode:
+        if self.token is not None and (self.email is not None or self.code is not None):
+            raise ValueError("give either token, or email and code, not both")
+        if self.token is None and (self.email is None or self.code is None):
+            raise ValueError("token, or email and code, are required")
+        return self
+
+    def pair(self) -> tuple[str, str]:
+        """The email address and the code (when no token was given)."""
+        return self.email or "", self.code or ""
+
+
+class PasswordResetRequest(TokenOrCode):
+    new_password: Password
 
 
 class UserOut(BaseModel):
@@ -116,6 +165,14 @@ class UserPageOut(BaseModel):
     offset: int
 
 
+class AcceptedOut(BaseModel):
+    """Always empty: the answer is the same whether or not the address belongs to an account."""
+
+
+class VerifiedOut(BaseModel):
+    user: UserOut
+
+
 class ErrorBody(BaseModel):
     code: str = Field(description="stable machine code, e.g. invalid_credentials")
     message: str
@@ -124,3 +181,6 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, object]] = {"4XX": {"model": ErrorOut}, "5XX": {"model": ErrorOut}}

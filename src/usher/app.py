@@ -24,6 +24,10 @@ from usher.settings import Settings
 DIALECTS: dict[str, tuple[str, str]] = {
     "native": ("usher.dialects.native", "/v1"),
     "m3o": ("usher.dialects.m3o", "/m3o"),
+    "authc1": ("usher.dialects.authc1", "/authc1"),
+    "userservice": ("usher.dialects.userservice", "/userservice"),
+    "userstore": ("usher.dialects.userstore", "/userstore"),
+    "wekan": ("usher.dialects.wekan", "/wekan"),
 }
 
 

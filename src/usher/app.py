@@ -72,6 +72,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     formats = ErrorFormats(fallback=native[0].render)
     app.state.client_addresses = ClientAddresses(settings.trusted_proxies)
     app.state.public_url = settings.public_url
+    app.state.dialect_apps = settings.dialect_apps()
     if container is not None:
         app.state.services = container.services
         app.state.readiness = container.ready

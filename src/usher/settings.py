@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     env: Literal["dev", "prod", "test"] = "dev"
     dialects: tuple[str, ...] = ALL_DIALECTS
     root_dialect: str | None = None
+    # Dialects whose requests name no app serve the one named here (SPEC §1).
+    wekan_app: str = "default"
+    userservice_app: str = "default"
     trusted_proxies: tuple[str, ...] = ()
     secret_key: SecretStr | None = None
     allow_insecure_public_url: bool = False
@@ -90,6 +93,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def dialect_apps(self) -> dict[str, str]:
+        return {"wekan": self.wekan_app, "userservice": self.userservice_app}
 
     def problems(self) -> list[str]:
         """Unsafe combinations that `USHER_ENV=prod` refuses to start with."""

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     hash_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
     hash_queue: int = Field(default=256, ge=1, le=100_000)
 
+    # Abuse limits (attempts per window); see usher.core.limits.LimitPolicy for the windows.
+    limit_signin_per_address: int = Field(default=30, ge=1)
+    limit_signin_per_account: int = Field(default=10, ge=1)
+    limit_signup_per_address: int = Field(default=20, ge=1)
+    limit_code_per_address: int = Field(default=30, ge=1)
+    limit_code_per_account: int = Field(default=10, ge=1)
+    limit_mail_per_address: int = Field(default=20, ge=1)
+    limit_mail_per_recipient: int = Field(default=5, ge=1)
+    limit_refresh_per_address: int = Field(default=300, ge=1)
+
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_timeout: float = Field(default=5.0, gt=0, le=120)
 

@@ -12,11 +12,13 @@ from usher.core.apps import AppService
 from usher.core.audit import AuditTrail
 from usher.core.auth import AuthService
 from usher.core.codes import CodeBook
+from usher.core.limits import Limiter
 from usher.core.mailing import Mailbox
 from usher.core.models import App
 from usher.core.policy import PasswordPolicy
 from usher.core.recovery import RecoveryService
 from usher.core.verification import VerificationService
+from usher.limiting.memory import MemoryCounter
 
 
 @dataclass
@@ -38,16 +40,17 @@ class Core:
 def core() -> Core:
     uow, clock, hasher, secrets = FakeUnitOfWorkFactory(), FakeClock(), FakeHasher(), FakeSecrets()
     audit = AuditTrail(uow, clock)
+    limiter = Limiter(MemoryCounter(), clock)
     policy = PasswordPolicy(["password123", "qwertyuiop"])
     codes, mailbox = CodeBook(clock, secrets), Mailbox(clock, secrets)
-    auth = AuthService(uow, hasher, clock, secrets, audit)
+    auth = AuthService(uow, hasher, clock, secrets, audit, limiter)
     return Core(
         uow=uow,
         clock=clock,
         hasher=hasher,
         apps=AppService(uow, clock, secrets),
-        accounts=AccountService(uow, hasher, policy, clock, secrets, audit),
+        accounts=AccountService(uow, hasher, policy, clock, secrets, audit, limiter),
         auth=auth,
-        verification=VerificationService(uow, clock, codes, mailbox, auth, audit),
-        recovery=RecoveryService(uow, hasher, policy, clock, codes, mailbox, audit),
+        verification=VerificationService(uow, clock, codes, mailbox, auth, audit, limiter),
+        recovery=RecoveryService(uow, hasher, policy, clock, codes, mailbox, audit, limiter),
     )

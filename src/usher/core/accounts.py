@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from usher.core.audit import AuditTrail
 from usher.core.errors import Forbidden, InvalidCredentials, InvalidInput, NotFound
 from usher.core.identity import canonical, check_caller_id, clean_email, clean_username
+from usher.core.limits import Limiter
 from usher.core.models import App, IssuedSession, NewUser, Page, RequestContext, User, UserChanges
 from usher.core.policy import PasswordPolicy
 from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWork, UnitOfWorkFactory
@@ -72,6 +73,7 @@ class AccountService:
         clock: Clock,
         secrets: Secrets,
         audit: AuditTrail,
+        limiter: Limiter,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -79,11 +81,12 @@ class AccountService:
         self._clock = clock
         self._secrets = secrets
         self._audit = audit
+        self._limiter = limiter
         self._sessions = SessionOpener(clock, secrets)
 
     async def register(self, app: App, reg: Registration, ctx: RequestContext, *, self_service: bool = True) -> User:
         """Creates an account. `self_service` sign-ups obey the app's `signup_open` setting; admins don't."""
-        new, email_key, username_key = await self._prepare(app, reg, self_service)
+        new, email_key, username_key = await self._prepare(app, reg, self_service, ctx)
         async with self._uow(write=True) as uow:
             return await self._insert(uow, app, new, email_key, username_key, ctx)
 
@@ -93,7 +96,7 @@ class AccountService:
         """A self-service account and, unless the app wants a verified email first, its first session,
         in one unit of work (no account without its session when the request fails half-way).
         `allow_unverified`: a dialect whose verify call needs a session (AuthC1) gets one anyway."""
-        new, email_key, username_key = await self._prepare(app, reg, True)
+        new, email_key, username_key = await self._prepare(app, reg, True, ctx)
         async with self._uow(write=True) as uow:
             user = await self._insert(uow, app, new, email_key, username_key, ctx)
             if app.settings.require_verified_email and not allow_unverified:
@@ -114,10 +117,15 @@ class AccountService:
         await uow.audit.append(self._audit.event(app.id, "user.created", "success", ctx, user_id=user.id))
         return user
 
-    async def _prepare(self, app: App, reg: Registration, self_service: bool) -> tuple[NewUser, str | None, str | None]:
+    async def _prepare(
+        self, app: App, reg: Registration, self_service: bool, ctx: RequestContext
+    ) -> tuple[NewUser, str | None, str | None]:
         """Checks and completes a registration; hashes the password (never inside a write lock)."""
         if self_service and not app.settings.signup_open:
             raise Forbidden("sign-up is closed for this application")
+        if self_service:
+            rule = self._limiter.policy.signup_per_address
+            await self._limiter.take(self._limiter.by_address("signup", app.id, ctx, rule))
         email = clean_email(reg.email) if reg.email is not None else None
         username = clean_username(reg.username) if reg.username is not None else None
         if email is None and username is None:
@@ -242,13 +250,17 @@ class AccountService:
         if credentials is None:
             raise NotFound("user")
         user = credentials.user
-        if old_password is not None:
-            ok = credentials.password_hash is not None and await self._hasher.verify(
-                credentials.password_hash, old_password
-            )
-            if not ok:
-                await self._audit.record(self._audit.event(app.id, "password.change", "failure", ctx, user_id=user_id))
-                raise InvalidCredentials("old password is incorrect")
+        slot = self._limiter.by_subject("password", app.id, user_id, self._limiter.policy.signin_per_account)
+        allowed = await self._limiter.allow(slot)  # a locked account answers like a wrong password
+        ok = (
+            allowed
+            and credentials.password_hash is not None
+            and await self._hasher.verify(credentials.password_hash, old_password)
+        )
+        if not ok:
+            await self._audit.record(self._audit.event(app.id, "password.change", "failure", ctx, user_id=user_id))
+            raise InvalidCredentials("old password is incorrect")
+        await self._limiter.give_back(slot)
         self._policy.check(new_password, app.settings, email=user.email, username=user.username)
         new_hash = await self._hasher.hash(new_password)
         now = self._clock.now()

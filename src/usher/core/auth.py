@@ -7,6 +7,7 @@ from datetime import timedelta
 from usher.core.audit import AuditTrail
 from usher.core.errors import EmailNotVerified, InvalidCredentials, InvalidInput, InvalidSession, NotFound
 from usher.core.identity import canonical, digest
+from usher.core.limits import Limiter
 from usher.core.models import (
     App,
     AuthenticatedSession,
@@ -33,12 +34,14 @@ class AuthService:
         clock: Clock,
         secrets: Secrets,
         audit: AuditTrail,
+        limiter: Limiter,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
         self._secrets = secrets
         self._audit = audit
+        self._limiter = limiter
         self._sessions = SessionOpener(clock, secrets)
 
     async def sign_in(
@@ -56,7 +59,17 @@ class AuthService:
         `session_ttl` is the calling dialect's documented default; the app's own setting wins.
         `allow_unverified` lets a dialect whose verify call needs a session bypass the verified-email gate.
         """
+        policy = self._limiter.policy
+        by_address = self._limiter.by_address("signin", app.id, ctx, policy.signin_per_address)
+        by_account = self._limiter.by_subject("signin", app.id, canonical(identifier), policy.signin_per_account)
+        await self._limiter.take(by_address)  # a flooding address is told to wait
+        if not await self._limiter.allow(by_account):
+            # A locked account answers exactly like a wrong password, after the same hashing time.
+            await self._hasher.verify_dummy(password)
+            await self._audit.record(self._audit.event(app.id, "signin", "locked", ctx))
+            raise InvalidCredentials()
         credentials = await self._check_password(app, identifier, password, ctx)
+        await self._limiter.give_back(by_address, by_account)
         user = credentials.user
         if app.settings.require_verified_email and not user.email_verified and not allow_unverified:
             await self._audit.record(self._audit.event(app.id, "signin", "unverified", ctx, user_id=user.id))
@@ -82,7 +95,13 @@ class AuthService:
             credentials = await uow.users.credentials(app.id, user_id)
         if credentials is None:
             raise NotFound("user")
+        slot = self._limiter.by_subject("password", app.id, user_id, self._limiter.policy.signin_per_account)
+        if not await self._limiter.allow(slot):
+            await self._hasher.verify_dummy(password)
+            raise InvalidCredentials("password is incorrect")
         ok = credentials.password_hash is not None and await self._hasher.verify(credentials.password_hash, password)
+        if ok:
+            await self._limiter.give_back(slot)
         outcome = "success" if ok and not credentials.user.disabled else "failure"
         await self._audit.record(self._audit.event(app.id, "password.confirm", outcome, ctx, user_id=user_id))
         if outcome != "success":

@@ -55,6 +55,13 @@ class KeyService:
             await uow.keys.retire_others(app_id, key.kid, now, now + timedelta(seconds=ttl + LEEWAY))
         return key
 
+    async def for_app(self, app_id: str) -> list[SigningKey]:
+        """The app's keys, newest first, retired and dropped ones included; never with private parts."""
+        async with self._uow() as uow:
+            if await uow.apps.get(app_id) is None:
+                raise NotFound("app")
+            return await uow.keys.for_app(app_id)
+
     async def jwks(self) -> list[dict[str, object]]:
         """Every published public key, each with `kid`, `alg` and `use: sig` (SPEC §6.9)."""
         async with self._uow() as uow:

@@ -171,6 +171,9 @@ class RequestContext:
     client_address: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
+    # An app's backend (secret key) that named no end-user address: client_address is the backend's own,
+    # shared by all its users, so limits use the app's larger budget instead.
+    app_backend: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,10 @@ class SigningKeyRepository(Protocol):
         """Stops every other signing key of the app from signing; they leave JWKS at `drop_at`."""
         ...
 
+    async def for_app(self, app_id: str) -> list[SigningKey]:
+        """Every key of the app, dropped ones included, newest first; without private parts (`usher keys list`)."""
+        ...
+
 
 class RefreshTokenRepository(Protocol):
     async def insert(self, token: RefreshToken) -> None: ...
@@ -266,6 +270,19 @@ class JwtCodec(Protocol):
 
     def verify(self, token: str, key: SigningKey, *, audience: str, issuer: str, leeway: int) -> dict[str, Any]:
         """The claims of a token signed by `key` with `key.alg`; raises InvalidToken otherwise."""
+        ...
+
+
+class RateCounter(Protocol):
+    """Atomic fixed-window counters shared by every node (database or Redis), or per process (memory)."""
+
+    async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
+        """Adds one to the key's count in its current window (a new window starts when the last has ended);
+        returns the count after adding and when the window ends. Never raises for a backend outage."""
+        ...
+
+    async def undo(self, key: str) -> None:
+        """Takes one back (not below zero)."""
         ...
 
 

@@ -8,6 +8,7 @@ from usher.core.audit import AuditTrail
 from usher.core.codes import CodeBook
 from usher.core.errors import InvalidCode
 from usher.core.identity import canonical
+from usher.core.limits import Limiter
 from usher.core.mailing import Delivery, Mailbox, check_overrides
 from usher.core.models import App, CodeFormat, OneTimeCode, Purpose, RequestContext, User
 from usher.core.policy import PasswordPolicy
@@ -25,6 +26,7 @@ class RecoveryService:
         codes: CodeBook,
         mailbox: Mailbox,
         audit: AuditTrail,
+        limiter: Limiter,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -33,6 +35,7 @@ class RecoveryService:
         self._codes = codes
         self._mailbox = mailbox
         self._audit = audit
+        self._limiter = limiter
 
     async def request_reset(
         self,
@@ -48,6 +51,11 @@ class RecoveryService:
         """Issues a reset code (mailed when `send`) and returns it; None for an unknown or disabled address,
         and inside the re-send cooldown. Callers answer the same in every case."""
         check_overrides(delivery.overrides)
+        policy = self._limiter.policy
+        await self._limiter.take(self._limiter.by_address("mail", app.id, ctx, policy.mail_per_address))
+        recipient = self._limiter.by_subject("mail", app.id, canonical(email), policy.mail_per_recipient)
+        if send and not await self._limiter.allow(recipient):
+            return None  # the same answer: a limit must not reveal that the account exists
         async with self._uow(write=True) as uow:
             user = await uow.users.find_by_email(app.id, canonical(email))
             if user is None or user.disabled or user.email is None:
@@ -75,6 +83,7 @@ class RecoveryService:
 
     async def reset_with_token(self, app: App, token: str, new_password: str, ctx: RequestContext) -> User:
         """Sets the password with a long reset token (link or API-returned code)."""
+        await self._limiter.take(self._limiter.by_address("code", app.id, ctx, self._limiter.policy.code_per_address))
         async with self._uow() as uow:
             code = await self._codes.find_token(uow, app.id, Purpose.RESET_PASSWORD, token)
             user = await uow.users.get(app.id, code.user_id)
@@ -92,7 +101,11 @@ class RecoveryService:
         self._policy.check(new_password, app.settings)
         async with self._uow() as uow:
             user = await uow.users.find_by_email(app.id, canonical(email))
-        if user is None:
+        policy = self._limiter.policy
+        await self._limiter.take(self._limiter.by_address("code", app.id, ctx, policy.code_per_address))
+        if user is None or not await self._limiter.allow(
+            self._limiter.by_subject("code", app.id, user.id, policy.code_per_account)
+        ):
             raise InvalidCode("unknown")
         new_hash = await self._checked_hash(app, user, new_password)
         spent: OneTimeCode | None

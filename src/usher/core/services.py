@@ -8,7 +8,9 @@ from usher.core.accounts import AccountService
 from usher.core.apps import AppService
 from usher.core.audit import AuditTrail
 from usher.core.auth import AuthService
+from usher.core.keys import KeyService
 from usher.core.recovery import RecoveryService
+from usher.core.tokens import TokenService
 from usher.core.verification import VerificationService
 
 
@@ -20,3 +22,5 @@ class Services:
     audit: AuditTrail
     verification: VerificationService
     recovery: RecoveryService
+    keys: KeyService
+    tokens: TokenService

@@ -16,6 +16,7 @@ from typing import Any
 from usher.core.audit import AuditTrail
 from usher.core.errors import InvalidToken, Unavailable
 from usher.core.identity import digest
+from usher.core.limits import Limiter
 from usher.core.models import App, RefreshToken, RequestContext, Session, TokenPair, TokenSpec, User, VerifiedAccess
 from usher.core.ports import Clock, JwtCodec, Secrets, UnitOfWork, UnitOfWorkFactory
 
@@ -99,6 +100,7 @@ class TokenService:
         minter: TokenMinter,
         public_url: str,
         audit: AuditTrail,
+        limiter: Limiter,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -106,6 +108,7 @@ class TokenService:
         self._minter = minter
         self._public_url = public_url
         self._audit = audit
+        self._limiter = limiter
 
     async def issue(self, app: App, user: User, session: Session, spec: TokenSpec) -> TokenPair:
         """Fresh tokens for a session the caller has just opened or proved (sign-in, sign-up, confirm)."""
@@ -114,6 +117,8 @@ class TokenService:
 
     async def refresh(self, app: App, token: str, spec: TokenSpec, ctx: RequestContext) -> TokenPair:
         """New tokens for a refresh token: rotated (spent, with a successor) unless `spec.rotate` is False."""
+        rule = self._limiter.policy.refresh_per_address
+        await self._limiter.take(self._limiter.by_address("refresh", app.id, ctx, rule))
         now = self._clock.now()
         async with self._uow(write=True) as uow:
             found = await uow.refresh_tokens.find_by_digest(digest(token)) if len(token) == 43 else None

@@ -10,6 +10,7 @@ from usher.core.auth import AuthService
 from usher.core.codes import CodeBook
 from usher.core.errors import InvalidCode
 from usher.core.identity import canonical
+from usher.core.limits import Limiter
 from usher.core.mailing import Delivery, Mailbox, check_overrides
 from usher.core.models import App, CodeFormat, Purpose, RequestContext, SignIn, User
 from usher.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -32,6 +33,7 @@ class VerificationService:
         mailbox: Mailbox,
         auth: AuthService,
         audit: AuditTrail,
+        limiter: Limiter,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -39,12 +41,15 @@ class VerificationService:
         self._mailbox = mailbox
         self._auth = auth
         self._audit = audit
+        self._limiter = limiter
 
     async def send_verification(
         self, app: App, email: str, ctx: RequestContext, *, fmt: CodeFormat, ttl: int, delivery: Delivery
     ) -> None:
         """Mails a code (and link) to an unverified account; does nothing, visibly the same, for any other."""
         check_overrides(delivery.overrides)
+        if not await self._mail_allowed(app.id, email, ctx):
+            return
         async with self._uow(write=True) as uow:
             user = await uow.users.find_by_email(app.id, canonical(email))
             if user is None or user.email_verified or user.disabled:
@@ -57,6 +62,8 @@ class VerificationService:
         """The signed-in user's own request: the caller has already checked that the address is unverified.
         Inside the re-send cooldown nothing is mailed (the answer stays the same)."""
         check_overrides(delivery.overrides)
+        if not await self._mail_allowed(app.id, user.email or user.id, ctx):
+            return
         async with self._uow(write=True) as uow:
             await self._send(uow, app, user, Purpose.VERIFY_EMAIL, fmt, ttl, delivery, ctx)
 
@@ -77,6 +84,9 @@ class VerificationService:
         return await self.verify_code(app, user, code, ctx)
 
     async def _verify_token(self, app_id: str | None, token: str, ctx: RequestContext) -> Verified:
+        await self._limiter.take(
+            self._limiter.by_address("code", app_id or "-", ctx, self._limiter.policy.code_per_address)
+        )
         async with self._uow(write=True) as uow:
             code = await self._codes.find_token(uow, app_id, Purpose.VERIFY_EMAIL, token)
             if code.used_at is not None:
@@ -91,6 +101,8 @@ class VerificationService:
 
     async def verify_code(self, app: App, user: User, code: str, ctx: RequestContext) -> User:
         """Verifies by a short code mailed to the user."""
+        if not await self._code_allowed(app.id, user.id, ctx):
+            raise InvalidCode("unknown")
         async with self._uow(write=True) as uow:
             spent = await self._codes.redeem_short(uow, user, Purpose.VERIFY_EMAIL, code)
             verified = await self._mark_verified(uow, app.id, user.id, spent.email, ctx) if spent else None
@@ -104,6 +116,8 @@ class VerificationService:
     ) -> None:
         """Mails a sign-in link to an enabled account; does nothing, visibly the same, for any other."""
         check_overrides(delivery.overrides)
+        if not await self._mail_allowed(app.id, email, ctx):
+            return
         async with self._uow(write=True) as uow:
             user = await uow.users.find_by_email(app.id, canonical(email))
             if user is None or user.disabled:
@@ -112,6 +126,7 @@ class VerificationService:
 
     async def redeem_magic_link(self, app: App, token: str, ctx: RequestContext, *, session_ttl: int) -> SignIn:
         """A new session for the link's user; the link also proves the address, so it verifies it."""
+        await self._limiter.take(self._limiter.by_address("code", app.id, ctx, self._limiter.policy.code_per_address))
         async with self._uow(write=True) as uow:
             code = await self._codes.redeem_token(uow, app.id, Purpose.MAGIC_LINK, token)
             user = await uow.users.get(app.id, code.user_id)
@@ -130,7 +145,7 @@ class VerificationService:
         """Passwordless sign-in with a short code mailed by `request_magic_link` (code delivery)."""
         async with self._uow() as uow:
             user = await uow.users.find_by_email(app.id, canonical(email))
-        if user is None or user.disabled:
+        if user is None or user.disabled or not await self._code_allowed(app.id, user.id, ctx):
             raise InvalidCode("unknown")
         async with self._uow(write=True) as uow:
             spent = await self._codes.redeem_short(uow, user, Purpose.MAGIC_LINK, code)
@@ -144,6 +159,21 @@ class VerificationService:
             raise InvalidCode("unknown")
         issued = await self._auth.open_session(app, user, ctx, session_ttl=session_ttl)
         return SignIn(user=user, issued=issued)
+
+    async def _mail_allowed(self, app_id: str, recipient: str, ctx: RequestContext) -> bool:
+        """429 for an address sending too much; for one recipient getting too much, silently no mail (the
+        answer must not tell whether the account exists)."""
+        policy = self._limiter.policy
+        await self._limiter.take(self._limiter.by_address("mail", app_id, ctx, policy.mail_per_address))
+        return await self._limiter.allow(
+            self._limiter.by_subject("mail", app_id, canonical(recipient), policy.mail_per_recipient)
+        )
+
+    async def _code_allowed(self, app_id: str, user_id: str, ctx: RequestContext) -> bool:
+        """429 for an address guessing too much; False (a wrong code) once the account's guesses are used up."""
+        policy = self._limiter.policy
+        await self._limiter.take(self._limiter.by_address("code", app_id, ctx, policy.code_per_address))
+        return await self._limiter.allow(self._limiter.by_subject("code", app_id, user_id, policy.code_per_account))
 
     async def _mark_verified(
         self, uow: UnitOfWork, app_id: str, user_id: str, email: str | None, ctx: RequestContext

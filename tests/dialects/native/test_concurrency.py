@@ -6,14 +6,22 @@ import asyncio
 import unicodedata
 
 import httpx
+import pytest
 
+from tests.conftest import test_settings as settings_for
 from tests.dialects.native.helpers import BASE, PASSWORD, auth
+from usher.settings import Settings
 
 
 def _variants(n: int) -> list[str]:
     forms = ["Ada@Example.com", "ADA@EXAMPLE.COM", "ada@example.com", " ada@example.com", "ＡＤＡ@example.com"]
     forms.append(unicodedata.normalize("NFD", "Ada@Example.com"))
     return [forms[i % len(forms)] for i in range(n)]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return settings_for(database_url, limit_signup_per_address=1000)  # one test client, fifty sign-ups
 
 
 async def test_fifty_concurrent_sign_ups_of_one_email_create_one_account(api: httpx.AsyncClient, app_key: str) -> None:

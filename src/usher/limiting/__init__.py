@@ -1,0 +1,1 @@
+"""Rate counters behind the core's RateCounter port: in the database, in Redis, or in process memory."""

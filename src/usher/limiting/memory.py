@@ -1,0 +1,37 @@
+"""Fixed-window counters in process memory: the fallback when Redis is away, and for single-process tests."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+_MAX_KEYS = 100_000
+
+
+class MemoryCounter:
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[int, datetime]] = {}
+        self._lock = asyncio.Lock()
+
+    async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
+        async with self._lock:
+            count, ends = self._windows.get(key, (0, now))
+            if ends <= now:
+                count, ends = 0, now + timedelta(seconds=window)
+            count += 1
+            if len(self._windows) >= _MAX_KEYS:
+                self._forget_expired(now)
+            self._windows[key] = (count, ends)
+            return count, ends
+
+    async def undo(self, key: str) -> None:
+        async with self._lock:
+            if key in self._windows:
+                count, ends = self._windows[key]
+                self._windows[key] = (max(0, count - 1), ends)
+
+    def _forget_expired(self, now: datetime) -> None:
+        for key in [k for k, (_, ends) in self._windows.items() if ends <= now]:
+            del self._windows[key]
+        if len(self._windows) >= _MAX_KEYS:  # still full: a flood of distinct keys; start over rather than grow
+            self._windows.clear()

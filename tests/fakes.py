@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from usher.core.errors import Conflict
+from usher.core.errors import Conflict, InvalidToken
 from usher.core.models import (
     App,
     AppSecret,
@@ -17,12 +19,14 @@ from usher.core.models import (
     AuditEvent,
     AuthenticatedSession,
     Credentials,
+    KeyMaterial,
     NewSession,
     NewUser,
     OneTimeCode,
     OutgoingMail,
     Page,
     Session,
+    SigningKey,
     User,
     UserChanges,
 )
@@ -482,3 +486,25 @@ class FakeUnitOfWorkFactory:
         except BaseException:
             self.store.__dict__.update(snapshot)
             raise
+
+
+class FakeCodec:
+    """A JwtCodec that 'signs' by JSON-encoding: readable in tests, never accepted by a real verifier."""
+
+    def generate(self, alg: str) -> KeyMaterial:
+        return KeyMaterial(kid=f"kid-{alg}", alg=alg, private_pem="fake", public_jwk={"kty": "fake"})
+
+    def sign(self, claims: dict[str, Any], key: SigningKey) -> str:
+        return "fake." + json.dumps({"kid": key.kid, **claims}, sort_keys=True)
+
+    def unverified_kid(self, token: str) -> str | None:
+        try:
+            return str(json.loads(token.removeprefix("fake."))["kid"])
+        except (ValueError, KeyError):
+            return None
+
+    def verify(self, token: str, key: SigningKey, *, audience: str, issuer: str, leeway: int) -> dict[str, Any]:
+        claims: dict[str, Any] = json.loads(token.removeprefix("fake."))
+        if claims.get("aud") != audience or claims.get("iss") != issuer:
+            raise InvalidToken()
+        return claims

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.fakes import FakeClock, FakeHasher, FakeSecrets, FakeUnitOfWorkFactory
+from tests.fakes import FakeClock, FakeCodec, FakeHasher, FakeSecrets, FakeUnitOfWorkFactory
 from usher.core.accounts import AccountService
 from usher.core.apps import AppService
 from usher.core.audit import AuditTrail
@@ -17,6 +17,7 @@ from usher.core.mailing import Mailbox
 from usher.core.models import App
 from usher.core.policy import PasswordPolicy
 from usher.core.recovery import RecoveryService
+from usher.core.tokens import TokenMinter
 from usher.core.verification import VerificationService
 from usher.limiting.memory import MemoryCounter
 
@@ -43,13 +44,14 @@ def core() -> Core:
     limiter = Limiter(MemoryCounter(), clock)
     policy = PasswordPolicy(["password123", "qwertyuiop"])
     codes, mailbox = CodeBook(clock, secrets), Mailbox(clock, secrets)
-    auth = AuthService(uow, hasher, clock, secrets, audit, limiter)
+    minter = TokenMinter(clock, secrets, FakeCodec(), "http://testserver", b"k" * 32)
+    auth = AuthService(uow, hasher, clock, secrets, audit, limiter, minter)
     return Core(
         uow=uow,
         clock=clock,
         hasher=hasher,
         apps=AppService(uow, clock, secrets),
-        accounts=AccountService(uow, hasher, policy, clock, secrets, audit, limiter),
+        accounts=AccountService(uow, hasher, policy, clock, secrets, audit, limiter, minter),
         auth=auth,
         verification=VerificationService(uow, clock, codes, mailbox, auth, audit, limiter),
         recovery=RecoveryService(uow, hasher, policy, clock, codes, mailbox, audit, limiter),

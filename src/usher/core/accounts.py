@@ -9,10 +9,21 @@ from usher.core.audit import AuditTrail
 from usher.core.errors import Forbidden, InvalidCredentials, InvalidInput, NotFound
 from usher.core.identity import canonical, check_caller_id, clean_email, clean_username
 from usher.core.limits import Limiter
-from usher.core.models import App, IssuedSession, NewUser, Page, RequestContext, User, UserChanges
+from usher.core.models import (
+    App,
+    IssuedSession,
+    NewUser,
+    Page,
+    RequestContext,
+    TokenPair,
+    TokenSpec,
+    User,
+    UserChanges,
+)
 from usher.core.policy import PasswordPolicy
 from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWork, UnitOfWorkFactory
 from usher.core.sessions import SessionOpener
+from usher.core.tokens import TokenMinter
 
 MAX_LIST_LIMIT = 1000
 MAX_NAME = 200
@@ -42,6 +53,7 @@ class Registration:
 class SignUp:
     user: User
     issued: IssuedSession | None  # None when the app requires a verified email first
+    tokens: TokenPair | None = None  # when the dialect asked for tokens with the session
 
 
 def _check_names(first: str | None, last: str | None, language: str | None) -> None:
@@ -74,6 +86,7 @@ class AccountService:
         secrets: Secrets,
         audit: AuditTrail,
         limiter: Limiter,
+        minter: TokenMinter,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -82,6 +95,7 @@ class AccountService:
         self._secrets = secrets
         self._audit = audit
         self._limiter = limiter
+        self._minter = minter
         self._sessions = SessionOpener(clock, secrets)
 
     async def register(self, app: App, reg: Registration, ctx: RequestContext, *, self_service: bool = True) -> User:
@@ -91,7 +105,14 @@ class AccountService:
             return await self._insert(uow, app, new, email_key, username_key, ctx)
 
     async def sign_up(
-        self, app: App, reg: Registration, ctx: RequestContext, *, session_ttl: int, allow_unverified: bool = False
+        self,
+        app: App,
+        reg: Registration,
+        ctx: RequestContext,
+        *,
+        session_ttl: int,
+        allow_unverified: bool = False,
+        tokens: TokenSpec | None = None,
     ) -> SignUp:
         """A self-service account and, unless the app wants a verified email first, its first session,
         in one unit of work (no account without its session when the request fails half-way).
@@ -102,7 +123,8 @@ class AccountService:
             if app.settings.require_verified_email and not allow_unverified:
                 return SignUp(user, None)
             issued = await self._sessions.open(uow, user, app.settings.session_ttl or session_ttl, ctx)
-        return SignUp(user, issued)
+            pair = await self._minter.mint(uow, app, user, issued.session, tokens) if tokens else None
+        return SignUp(user, issued, pair)
 
     async def _insert(
         self,

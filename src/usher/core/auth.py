@@ -16,11 +16,13 @@ from usher.core.models import (
     RequestContext,
     Session,
     SignIn,
+    TokenSpec,
     User,
 )
 from usher.core.policy import MAX_PASSWORD
 from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWorkFactory
 from usher.core.sessions import SessionOpener
+from usher.core.tokens import TokenMinter
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 _TOKEN_LENGTH = 43
@@ -35,6 +37,7 @@ class AuthService:
         secrets: Secrets,
         audit: AuditTrail,
         limiter: Limiter,
+        minter: TokenMinter,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -42,6 +45,7 @@ class AuthService:
         self._secrets = secrets
         self._audit = audit
         self._limiter = limiter
+        self._minter = minter
         self._sessions = SessionOpener(clock, secrets)
 
     async def sign_in(
@@ -53,11 +57,13 @@ class AuthService:
         *,
         session_ttl: int,
         allow_unverified: bool = False,
+        tokens: TokenSpec | None = None,
     ) -> SignIn:
         """A new session for the right password; the same InvalidCredentials for every other case.
 
         `session_ttl` is the calling dialect's documented default; the app's own setting wins.
         `allow_unverified` lets a dialect whose verify call needs a session bypass the verified-email gate.
+        `tokens`: also mint access/refresh tokens, in the same unit of work as the session.
         """
         policy = self._limiter.policy
         by_address = self._limiter.by_address("signin", app.id, ctx, policy.signin_per_address)
@@ -85,9 +91,10 @@ class AuthService:
             if stronger is not None and checked is not None:
                 await uow.users.upgrade_password_hash(app.id, user.id, checked, stronger)
             issued = await self._sessions.open(uow, current.user, app.settings.session_ttl or session_ttl, ctx)
+            pair = await self._minter.mint(uow, app, current.user, issued.session, tokens) if tokens else None
             await uow.users.record_signin(app.id, user.id, self._clock.now())
             await uow.audit.append(self._audit.event(app.id, "signin", "success", ctx, user_id=user.id))
-        return SignIn(user=current.user, issued=issued)
+        return SignIn(user=current.user, issued=issued, tokens=pair)
 
     async def confirm_password(self, app: App, user_id: str, password: str, ctx: RequestContext) -> User:
         """Re-confirms the password of a signed-in user before a sensitive action."""

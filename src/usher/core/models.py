@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -154,6 +155,7 @@ class AuthenticatedSession:
 class SignIn:
     user: User
     issued: IssuedSession
+    tokens: TokenPair | None = None  # when the dialect asked for tokens with the session
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +311,9 @@ class TokenSpec:
     refresh_ttl: int | None  # None: no refresh token
     rotate: bool = True  # False: the refresh token is reusable until it expires (JWT User Service)
     extra_claims: dict[str, Any] = field(default_factory=dict)
+    # The user-facing claims; default: email, email_verified, username. A dialect with its own payload
+    # (the JWT User Service) builds it here, from the user as it is when the token is minted.
+    user_claims: Callable[[User], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

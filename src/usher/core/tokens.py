@@ -28,6 +28,10 @@ def issuer_of(public_url: str, app_id: str) -> str:
     return f"{public_url}/apps/{app_id}"
 
 
+def default_claims(user: User) -> dict[str, Any]:
+    return {"email": user.email, "email_verified": user.email_verified, "username": user.username}
+
+
 class TokenMinter:
     """Mints access and refresh tokens inside the caller's unit of work."""
 
@@ -51,10 +55,9 @@ class TokenMinter:
         now = self._clock.now()
         ttl = app.settings.access_token_ttl or spec.access_ttl
         iat = int(now.timestamp())
+        public = spec.user_claims(user) if spec.user_claims else default_claims(user)
         claims: dict[str, Any] = {
-            "email": user.email,
-            "email_verified": user.email_verified,
-            "username": user.username,
+            **public,
             **spec.extra_claims,
             "iss": issuer_of(self._public_url, app.id),
             "aud": app.id,

@@ -60,6 +60,7 @@ def settings(database_url: str) -> Settings:
 async def container(settings: Settings) -> AsyncIterator[Container]:
     built = Container(settings)
     try:
+        await built.services.keys.ensure_all()
         yield built
     finally:
         await built.close()

@@ -3,8 +3,9 @@
 Each pytest process (each xdist worker, `PYTEST_XDIST_WORKER`, or "main") gets its own SQLite file in a
 temporary directory and its own PostgreSQL database `usher_test_<worker>_<pid>` on 127.0.0.1:5432 (the pid
 keeps two concurrent runs apart). Both are migrated the first time they are asked for; `prepare()` then
-deletes every row and restores what the migrations inserted (the `default` app), which is much faster than
-migrating again. When PostgreSQL is unreachable its tests are skipped with the reason, or fail if CI=true.
+deletes every row and restores what the migrations and `usher db upgrade`'s bootstrap inserted (the `default`
+app and its signing key), which is much faster than migrating again. When PostgreSQL is unreachable its tests
+are skipped with the reason, or fail if CI=true.
 Override the server with USHER_TEST_POSTGRES_URL (an admin URL, e.g. postgresql://postgres@127.0.0.1:5432/test).
 
 How to use it (tests/conftest.py):
@@ -44,6 +45,8 @@ import asyncpg
 import pytest
 from sqlalchemy import MetaData, Table, delete, insert, select, text
 
+from usher.cli.db import bootstrap
+from usher.settings import Settings
 from usher.storage import migrate
 from usher.storage.engine import BEGIN_OPTION, make_engine
 
@@ -131,10 +134,17 @@ async def prepare(backend: str, tmp_path_factory: pytest.TempPathFactory | None 
         raise ValueError(f"unknown backend {backend!r}")
     if url not in _pristine:
         await migrate.upgrade(url)
+        await _bootstrap(url)
         _pristine[url] = await _snapshot(url)
         return url
     await reset(url)
     return url
+
+
+async def _bootstrap(url: str) -> None:
+    """What `usher db upgrade` does after migrating: signing keys (the `default` app's), sealed under the
+    per-process test secret that every Settings(env="test") of this process shares."""
+    await bootstrap(Settings(database_url=url, env="test", hash_workers=1))
 
 
 async def reset(url: str) -> None:

@@ -14,8 +14,9 @@ from starlette.exceptions import HTTPException
 from usher import __version__
 from usher.container import Container
 from usher.core.errors import UsherError
-from usher.http import health, metrics
+from usher.http import docs, health, metrics, wellknown
 from usher.http.context import ClientAddresses
+from usher.http.cors import CorsMiddleware
 from usher.http.errors import ErrorFormats
 from usher.http.middleware import EdgeMiddleware
 from usher.settings import Settings
@@ -66,7 +67,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         description="Accounts, sign-in, sessions and tokens. Native API; the dialects are documented in SPEC.",
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # http/docs.py serves /docs under its own Content-Security-Policy
         redoc_url=None,
     )
     formats = ErrorFormats(fallback=native[0].render)
@@ -79,6 +80,9 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
 
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(wellknown.router)
+    app.include_router(docs.router)
+    mounts: list[tuple[str, str]] = []  # (prefix, dialect) for CORS
     for name in settings.dialects:
         loaded = _load(name)
         if loaded is None:
@@ -89,13 +93,17 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         else:
             app.include_router(module.router(), prefix=prefix)
         formats.register(prefix, module.render)
+        mounts.append((prefix, name))
     if settings.root_dialect and settings.root_dialect != "native":
         loaded = _load(settings.root_dialect)
         if loaded is not None:
             app.include_router(loaded[0].router())  # fixed paths were added first, so they win
             formats.register("", loaded[0].render)
+            mounts.append(("", settings.root_dialect))
 
     for kind in (UsherError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, formats.handle)
-    app.add_middleware(EdgeMiddleware, formats=formats)
+    app.add_middleware(CorsMiddleware, formats=formats, mounts=mounts)
+    https = settings.public_url.lower().startswith("https://")
+    app.add_middleware(EdgeMiddleware, formats=formats, hsts=https)  # added last: wraps CORS and routing
     return app

@@ -27,7 +27,9 @@ def create(name: str, app_id: str | None, out: Output) -> None:
     """Create an application and print its secret key (shown only this once)."""
 
     async def work(container: Container) -> tuple[App, str]:
-        return await container.services.apps.create(name, app_id)
+        app, key = await container.services.apps.create(name, app_id)
+        await container.services.keys.ensure(app.id)  # signs its tokens from the first request on
+        return app, key
 
     app, key = run(work)
     out.object({"id": app.id, "name": app.name, "secret_key": key})

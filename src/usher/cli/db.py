@@ -1,4 +1,4 @@
-"""`usher db`: schema migrations (Alembic, shipped inside the package)."""
+"""`usher db`: schema migrations (Alembic, shipped inside the package) and what a new database needs besides."""
 
 from __future__ import annotations
 
@@ -8,12 +8,29 @@ import click
 
 from usher.cli.output import Output, json_option
 from usher.cli.runtime import current_settings
+from usher.container import Container
+from usher.settings import Settings
 from usher.storage import migrate
 
 
 @click.group()
 def db() -> None:
     """Schema migrations."""
+
+
+async def bootstrap(settings: Settings) -> int:
+    """After migrating: every app gets a signing key (the `default` app included, SPEC §6.7); returns how many."""
+    container = Container(settings)
+    try:
+        return await container.services.keys.ensure_all()
+    finally:
+        await container.close()
+
+
+async def upgrade_and_bootstrap(settings: Settings) -> int:
+    """Applies pending migrations, then bootstraps (`db upgrade`, and `serve` unless told not to migrate)."""
+    await migrate.upgrade(settings.database_url)
+    return await bootstrap(settings)
 
 
 def _status(revision: str | None) -> dict[str, object]:
@@ -35,14 +52,17 @@ def _show(out: Output, status: dict[str, object]) -> None:
 @db.command()
 @json_option
 def upgrade(out: Output) -> None:
-    """Apply pending migrations (creates the `default` app on a new database)."""
-    url = current_settings().database_url
+    """Apply pending migrations (creates the `default` app, with a signing key, on a new database)."""
+    settings = current_settings()
 
-    async def work() -> str | None:
-        await migrate.upgrade(url)
-        return await migrate.current(url)
+    async def work() -> tuple[str | None, int]:
+        made = await upgrade_and_bootstrap(settings)
+        return await migrate.current(settings.database_url), made
 
-    _show(out, _status(asyncio.run(work())))
+    revision, made = asyncio.run(work())
+    _show(out, _status(revision))
+    if made:
+        out.note(f"made a signing key for {made} application{'s' if made > 1 else ''}")
 
 
 @db.command()

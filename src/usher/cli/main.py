@@ -13,7 +13,7 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from usher import __version__
-from usher.cli import apps, db, mail, serve, users
+from usher.cli import apps, audit, db, keys, mail, serve, users
 from usher.cli.runtime import BadValue, Failure
 from usher.core.errors import InvalidInput, UsherError
 
@@ -45,3 +45,5 @@ main.add_command(db.db)
 main.add_command(apps.apps)
 main.add_command(users.users)
 main.add_command(mail.mail)
+main.add_command(keys.keys)
+main.add_command(audit.audit)

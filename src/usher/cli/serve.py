@@ -15,12 +15,12 @@ import click
 import uvicorn
 
 from usher.app import create_app
+from usher.cli.db import upgrade_and_bootstrap
 from usher.cli.mail import check_mail_settings
 from usher.cli.output import Output, json_option
 from usher.cli.runtime import BadValue, Failure, current_settings
 from usher.cli.workers import listener, supervise
 from usher.settings import Settings
-from usher.storage import migrate
 
 GRACEFUL_SECONDS = 10
 
@@ -90,7 +90,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_migrate: bo
     _check(settings, host, port, workers)
     configure_logging()
     if not no_migrate:
-        asyncio.run(migrate.upgrade(settings.database_url))
+        asyncio.run(upgrade_and_bootstrap(settings))
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}"
     if out.as_json:

@@ -320,6 +320,7 @@ class TokenSpec:
 class TokenPair:
     access_token: str
     access_expires_at: datetime
+    issued_at: datetime
     refresh_token: str | None
     refresh_expires_at: datetime | None
     session: Session

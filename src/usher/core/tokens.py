@@ -91,7 +91,7 @@ class TokenMinter:
                     expires_at=refresh_expires,
                 )
             )
-        return TokenPair(access, now + timedelta(seconds=ttl), refresh_token, refresh_expires, session, user)
+        return TokenPair(access, now + timedelta(seconds=ttl), now, refresh_token, refresh_expires, session, user)
 
 
 class TokenService:
@@ -127,14 +127,15 @@ class TokenService:
             found = await uow.refresh_tokens.find_by_digest(digest(token)) if len(token) == 43 else None
             if found is None or found.app_id != app.id:
                 raise InvalidToken("refresh token not found")
+            if found.expires_at <= now:
+                raise InvalidToken("refresh token has expired", expired=True)
             live = await uow.sessions.get_active(found.session_id, now)
             if live is None:
                 raise InvalidToken("refresh token has been revoked")
-            if found.expires_at <= now:
-                raise InvalidToken("refresh token has expired", expired=True)
             if not spec.rotate:
                 access, ttl = await self._minter.access_token(uow, app, live.user, live.session, spec)
-                return TokenPair(access, now + timedelta(seconds=ttl), token, found.expires_at, live.session, live.user)
+                expires = now + timedelta(seconds=ttl)
+                return TokenPair(access, expires, now, token, found.expires_at, live.session, live.user)
             successor = self._minter.successor_of(token)
             if found.spent_at is None and await uow.refresh_tokens.spend(found.id, now):
                 return await self._minter.mint(uow, app, live.user, live.session, spec, refresh=successor)
@@ -142,9 +143,8 @@ class TokenService:
             retry = await uow.refresh_tokens.find_by_digest(digest(successor))
             if now - spent_at <= GRACE and retry is not None:
                 access, ttl = await self._minter.access_token(uow, app, live.user, live.session, spec)
-                return TokenPair(
-                    access, now + timedelta(seconds=ttl), successor, retry.expires_at, live.session, live.user
-                )
+                expires = now + timedelta(seconds=ttl)
+                return TokenPair(access, expires, now, successor, retry.expires_at, live.session, live.user)
         await self._reuse_detected(app, found, ctx)
         raise InvalidToken("refresh token has already been used")
 

@@ -58,8 +58,10 @@ def request_id(request: Request) -> str:
 def request_context(request: Request, *, app_backend: bool = False) -> RequestContext:
     addresses: ClientAddresses = request.app.state.client_addresses
     agent = request.headers.get("user-agent")
+    named_end_user = "x-forwarded-for" in request.headers
     return RequestContext(
         client_address=addresses.address(request, app_backend=app_backend),
         user_agent=_printable(agent[:_MAX_AGENT]) if agent else None,
         request_id=request_id(request),
+        app_backend=app_backend and not named_end_user,
     )

@@ -7,6 +7,7 @@ the format of the API the client was talking to; so every dialect registers an E
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 
 from fastapi.exceptions import RequestValidationError
@@ -71,6 +72,19 @@ def describe_validation(errors: list[dict[str, object]]) -> InvalidInput:
     return InvalidInput(message, field=field)
 
 
+def stack_of(exc: BaseException) -> str:
+    """The traceback of `exc` and of the exceptions it came from, naming their types but not their messages:
+    a message may quote input (a password, a token, a bound SQL parameter) and logs keep no secrets."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts.append("".join(traceback.format_tb(current.__traceback__)) + type(current).__qualname__)
+        current = current.__cause__ or current.__context__
+    return "\nwhich caused:\n".join(reversed(parts))
+
+
 class ErrorFormats:
     """Longest registered prefix wins; the root-mounted dialect registers the empty prefix."""
 
@@ -105,6 +119,6 @@ class ErrorFormats:
         elif isinstance(exc, HTTPException) and exc.status_code == 400:
             error = MalformedBody()
         else:
-            log.error("unhandled error (request %s): %s", request_id(request), type(exc).__name__, exc_info=exc)
+            log.error("unhandled error (request %s): %s\n%s", request_id(request), type(exc).__name__, stack_of(exc))
             error = InternalError()
         return self.respond(request, error)

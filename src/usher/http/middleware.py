@@ -1,4 +1,17 @@
-"""Pure ASGI middleware: request id, body-size limit, security headers, and an access log without secrets."""
+"""Pure ASGI middleware: request id, body-size limit, security headers, last-resort 500, and an access log
+without secrets.
+
+EdgeMiddleware is the outermost layer that answers: Starlette's ServerErrorMiddleware sits outside it, but an
+exception never reaches that one, because the edge turns it into the dialect's 500 itself (so the 500 carries
+the security headers and the request id like every other response).
+
+Headers on every response (a route may set its own Cache-Control or Content-Security-Policy, which then stands):
+    X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer, X-Frame-Options: DENY
+    Cache-Control: no-store                   (the JWKS document sets a public max-age itself)
+    Content-Security-Policy: STRICT_CSP        (HTML and JSON alike; /docs sets its own, see docs.py)
+    Strict-Transport-Security                  only when USHER_PUBLIC_URL is https
+    X-Request-Id; never a Server header
+"""
 
 from __future__ import annotations
 
@@ -12,23 +25,43 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from usher.http.errors import ErrorFormats, PayloadTooLarge
 
 access_log = logging.getLogger("usher.access")
+log = logging.getLogger("usher.http")
 
 BODY_LIMIT = 64 * 1024
+STRICT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+HSTS = "max-age=31536000; includeSubDomains"
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
-_NO_STORE = (b"cache-control", b"no-store")
+_DEFAULTS = [
+    (b"cache-control", b"no-store"),
+    (b"content-security-policy", STRICT_CSP.encode()),
+]
+_DROPPED = {b"server", b"x-powered-by"}
+
+
+def secure_headers(headers: list[tuple[bytes, bytes]], *, request_id: str, hsts: bool) -> list[tuple[bytes, bytes]]:
+    """The response's headers with every security header the edge promises (see the module docstring)."""
+    kept = [(k, v) for k, v in headers if k.lower() not in _DROPPED]
+    present = {k.lower() for k, _ in kept}
+    kept += [h for h in _SECURITY_HEADERS if h[0] not in present]
+    kept += [h for h in _DEFAULTS if h[0] not in present]
+    if hsts and b"strict-transport-security" not in present:
+        kept.append((b"strict-transport-security", HSTS.encode()))
+    kept.append((b"x-request-id", request_id.encode()))
+    return kept
 
 
 class EdgeMiddleware:
     """Everything every request needs before and after routing, in one pass over the ASGI messages."""
 
-    def __init__(self, app: ASGIApp, formats: ErrorFormats, body_limit: int = BODY_LIMIT) -> None:
+    def __init__(self, app: ASGIApp, formats: ErrorFormats, body_limit: int = BODY_LIMIT, hsts: bool = False) -> None:
         self.app = app
         self.formats = formats
         self.body_limit = body_limit
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,12 +76,7 @@ class EdgeMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
-                present = {k.lower() for k, _ in headers}
-                headers += [h for h in _SECURITY_HEADERS if h[0] not in present]
-                if b"cache-control" not in present:
-                    headers.append(_NO_STORE)
-                headers.append((b"x-request-id", rid.encode()))
+                headers = secure_headers(list(message.get("headers", [])), request_id=rid, hsts=self.hsts)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -59,6 +87,12 @@ class EdgeMiddleware:
                 await response(scope, receive, send_with_headers)
                 return
             await self.app(scope, body_receive, send_with_headers)
+        except Exception as exc:
+            if status:  # the answer is on its way: nothing left to say but the log line
+                log.error("error after the response started (request %s): %s", rid, type(exc).__name__)
+                return
+            response = await self.formats.handle(Request(scope), exc)  # logs it, answers the dialect's 500
+            await response(scope, receive, send_with_headers)
         finally:
             # Path only: query strings may carry tokens and codes (?access_token=, ?token=, ?code=).
             access_log.info(

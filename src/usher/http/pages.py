@@ -9,8 +9,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from usher.core.errors import InvalidCode, NotFound
 from usher.core.verification import Verified
+from usher.http.middleware import STRICT_CSP
 
-CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+CSP = STRICT_CSP
 _TEMPLATE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{title}</title></head>

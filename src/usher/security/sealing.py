@@ -26,6 +26,8 @@ from sqlalchemy.exc import ArgumentError
 from usher.settings import Settings
 
 MAIL_SECRETS = b"usher mail secrets"
+SIGNING_KEYS = b"usher signing keys"  # private JWT signing keys at rest
+REFRESH_SUCCESSORS = b"usher refresh successors"  # the HMAC key that derives a refresh token's successor
 KEY_FILE = "secret.key"
 DEFAULT_DATA_DIR = Path(".usher")
 _VERSION = "v1."
@@ -43,8 +45,7 @@ class Sealer:
     def __init__(self, secret: bytes, *, info: bytes = MAIL_SECRETS) -> None:
         if len(secret) < 16:
             raise ValueError("the server secret must be at least 16 bytes")
-        key = HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=None, info=info).derive(secret)
-        self._aead = AESGCM(key)
+        self._aead = AESGCM(derive_key(secret, info))
 
     def seal(self, plaintext: str, *, associated: str = "") -> str:
         """`associated` (e.g. the row id) is authenticated, not stored: opening needs the same value."""
@@ -71,6 +72,11 @@ class Sealer:
             return plaintext.decode()
         except UnicodeDecodeError:
             raise SealError("sealed value is not text") from None
+
+
+def derive_key(secret: bytes, info: bytes, length: int = _KEY_BYTES) -> bytes:
+    """A key for one purpose (`info`) from the server secret: HKDF-SHA256, no salt."""
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(secret)
 
 
 def resolve_secret_key(settings: Settings) -> bytes:

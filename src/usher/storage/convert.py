@@ -17,7 +17,9 @@ from usher.core.models import (
     MailOverrides,
     OneTimeCode,
     OutgoingMail,
+    RefreshToken,
     Session,
+    SigningKey,
     User,
 )
 from usher.storage.tables import USER_AGENT_MAX
@@ -247,4 +249,47 @@ def mail_from_row(row: Row, secrets: dict[str, str]) -> OutgoingMail:
         next_attempt_at=from_ms(row["next_attempt_ms"]),
         sent_at=opt_from_ms(row["sent_ms"]),
         last_error=row["last_error"],
+    )
+
+
+def signing_key_to_row(key: SigningKey, sealed_private_pem: str) -> dict[str, Any]:
+    """The row of a key whose private part the caller has already sealed."""
+    return {
+        "kid": key.kid,
+        "app_id": key.app_id,
+        "alg": key.alg,
+        "private_pem": sealed_private_pem,
+        "public_jwk": dump_json(key.public_jwk),
+        "created_ms": to_ms(key.created_at),
+        "retired_ms": opt_to_ms(key.retired_at),
+        "drop_ms": opt_to_ms(key.drop_at),
+    }
+
+
+def signing_key_from_row(row: Row, private_pem: str) -> SigningKey:
+    """A key from its columns, with the private part the caller opened (or "" for a verification view)."""
+    return SigningKey(
+        kid=row["kid"],
+        app_id=row["app_id"],
+        alg=row["alg"],
+        private_pem=private_pem,
+        public_jwk=load_json(row["public_jwk"]),
+        created_at=from_ms(row["created_ms"]),
+        retired_at=opt_from_ms(row["retired_ms"]),
+        drop_at=opt_from_ms(row["drop_ms"]),
+    )
+
+
+def refresh_token_from_row(row: Row) -> RefreshToken:
+    """A refresh token from its columns and its session owner's id in `user_id`."""
+    return RefreshToken(
+        id=row["id"],
+        app_id=row["app_id"],
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        digest=row["digest"],
+        created_at=from_ms(row["created_ms"]),
+        expires_at=from_ms(row["expires_ms"]),
+        parent_id=row["parent_id"],
+        spent_at=opt_from_ms(row["spent_ms"]),
     )

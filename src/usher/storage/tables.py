@@ -165,3 +165,54 @@ outbox = Table(
     Index(None, "state", "next_attempt_ms"),
     Index(None, "to_key", "created_ms"),
 )
+
+# JWT signing keys; `private_pem` is sealed (security.sealing, its own derived key, the kid as associated data).
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),  # RFC 7638 thumbprint of the public key
+    Column("app_id", ID, ForeignKey("apps.id", ondelete="CASCADE"), nullable=False),
+    Column("alg", String(16), nullable=False),
+    Column("private_pem", Text, nullable=False),
+    Column("public_jwk", Text, nullable=False),  # JSON object
+    Column("created_ms", BigInteger, nullable=False),
+    Column("retired_ms", BigInteger, nullable=True),  # stopped signing
+    Column("drop_ms", BigInteger, nullable=True),  # leaves JWKS
+    Index(None, "app_id", "created_ms"),
+)
+
+# Opaque refresh tokens, as digests; the family is the session, whose owner is the token's user.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("app_id", ID, nullable=False),
+    Column("session_id", ID, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("digest", DIGEST, nullable=False, unique=True),
+    Column("parent_id", ID, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("spent_ms", BigInteger, nullable=True),
+)
+
+# Custom per-user attributes (JWT User Service); the serial id is shown to clients.
+user_attributes = Table(
+    "user_attributes",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("user_number", SERIAL, ForeignKey("users.number", ondelete="CASCADE"), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    UniqueConstraint("user_number", "key"),
+    sqlite_autoincrement=True,
+)
+
+# Fixed-window abuse counters (usher.limiting.database); `key` is the SHA-256 hex of the limiter's key, so no
+# address or identifier is stored. Rows whose window ended long ago are deleted now and then by the counter.
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("key", DIGEST, primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("window_end_ms", BigInteger, nullable=False, index=True),
+)

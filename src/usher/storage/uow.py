@@ -11,18 +11,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from usher.core.errors import InvalidInput, Unavailable, UsherError
 from usher.core.ports import (
     AppRepository,
+    AttributeRepository,
     AuditRepository,
     CodeRepository,
     OutboxRepository,
+    RefreshTokenRepository,
     SessionRepository,
+    SigningKeyRepository,
     UserRepository,
 )
 from usher.security.sealing import Sealer
 from usher.storage.apps import SqlAppRepository
+from usher.storage.attributes import SqlAttributeRepository
 from usher.storage.audit import SqlAuditRepository
 from usher.storage.codes import SqlCodeRepository
 from usher.storage.engine import BEGIN_OPTION
+from usher.storage.keys import SqlSigningKeyRepository
 from usher.storage.outbox import SqlOutboxRepository
+from usher.storage.refresh_tokens import SqlRefreshTokenRepository
 from usher.storage.sessions import SqlSessionRepository
 from usher.storage.users import SqlUserRepository
 
@@ -35,7 +41,7 @@ _SQLITE_TRANSIENT = ("database is locked", "database table is locked", "unable t
 class SqlUnitOfWork:
     """The repositories of one transaction; `connection` lets further repositories join it."""
 
-    def __init__(self, connection: AsyncConnection, sealer: Sealer) -> None:
+    def __init__(self, connection: AsyncConnection, sealer: Sealer, key_sealer: Sealer | None = None) -> None:
         self.connection = connection
         self.apps: AppRepository = SqlAppRepository(connection)
         self.users: UserRepository = SqlUserRepository(connection)
@@ -43,6 +49,9 @@ class SqlUnitOfWork:
         self.audit: AuditRepository = SqlAuditRepository(connection)
         self.codes: CodeRepository = SqlCodeRepository(connection)
         self.outbox: OutboxRepository = SqlOutboxRepository(connection, sealer)
+        self.keys: SigningKeyRepository = SqlSigningKeyRepository(connection, key_sealer or sealer)
+        self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(connection)
+        self.attributes: AttributeRepository = SqlAttributeRepository(connection)
 
 
 class SqlUnitOfWorkFactory:
@@ -50,12 +59,14 @@ class SqlUnitOfWorkFactory:
 
     Write units take SQLite's write lock up front (BEGIN IMMEDIATE), so a read never has to upgrade to a
     write half-way; read units run without an explicit transaction (SQLite) or in autocommit (PostgreSQL).
-    `sealer` seals the secrets of queued mail.
+    `sealer` seals the secrets of queued mail; `key_sealer` the private signing keys (the container derives it from
+    the server secret under its own label; it defaults to `sealer`, which storage tests rely on).
     """
 
-    def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
+    def __init__(self, engine: AsyncEngine, sealer: Sealer, *, key_sealer: Sealer | None = None) -> None:
         self.engine = engine
         self.sealer = sealer
+        self.key_sealer = key_sealer or sealer
         self._sqlite = engine.dialect.name == "sqlite"
 
     def __call__(self, *, write: bool = False) -> AbstractAsyncContextManager[SqlUnitOfWork]:
@@ -66,7 +77,7 @@ class SqlUnitOfWorkFactory:
         try:
             async with self.engine.connect() as conn:
                 await self._begin(conn, write)
-                yield SqlUnitOfWork(conn, self.sealer)
+                yield SqlUnitOfWork(conn, self.sealer, self.key_sealer)
                 await conn.commit()
         except UsherError:
             raise

@@ -1,21 +1,19 @@
-"""The authc1 dialect (being built: routes and errors land in this package)."""
+"""The AuthC1 email API under /authc1: the original's paths, field names, token answers and error format."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
 
-from usher.core.errors import UsherError
-from usher.http.responses import Json
+from usher.dialects.authc1 import routes
+from usher.dialects.authc1.errors import render
+
+PREFIX = "/authc1"
 
 
 def router() -> APIRouter:
-    return APIRouter()
+    combined = APIRouter(include_in_schema=False)
+    combined.include_router(routes.router)
+    return combined
 
 
-def render(error: UsherError, request: Request) -> Response:
-    return Json({"error": error.code}, status_code=404)
-
-
-__all__ = ["render", "router"]
+__all__ = ["PREFIX", "render", "router"]

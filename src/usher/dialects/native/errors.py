@@ -16,6 +16,7 @@ _STATUS: list[tuple[type[core.UsherError], int]] = [
     (core.InvalidCredentials, 401),
     (core.Unauthenticated, 401),
     (core.InvalidSession, 401),
+    (core.InvalidToken, 401),
     (core.Forbidden, 403),
     (core.AccountDisabled, 403),
     (core.EmailNotVerified, 403),

@@ -9,7 +9,7 @@ from usher.core.accounts import Registration
 from usher.core.models import UserChanges
 from usher.core.policy import NATIVE_SESSION_TTL
 from usher.dialects.native import schemas as s
-from usher.dialects.native.guards import signed_in
+from usher.dialects.native.guards import is_access_token, signed_in
 from usher.dialects.native.translate import issued_out, session_out, user_out
 from usher.http.context import request_context
 from usher.http.deps import bearer, services
@@ -112,9 +112,13 @@ async def revoke_session(app_id: PathId, session_id: PathId, request: Request) -
 
 @router.post("/signout", status_code=204, responses=ERRORS)
 async def sign_out(app_id: PathId, request: Request) -> Response:
-    """Sign out the session behind the Bearer token."""
-    await signed_in(request, app_id)
-    await services(request).auth.sign_out(app_id, bearer(request) or "", request_context(request))
+    """Sign out the session behind the Bearer session or access token (its refresh token dies with it)."""
+    found = await signed_in(request, app_id)
+    token, ctx = bearer(request) or "", request_context(request)
+    if is_access_token(token):
+        await services(request).auth.revoke_session(app_id, found.user.id, found.session.id, ctx)
+    else:
+        await services(request).auth.sign_out(app_id, token, ctx)
     return empty()
 
 

@@ -1,21 +1,20 @@
-"""The userstore dialect (being built: routes and errors land in this package)."""
+"""The UserStore auth API under /userstore: the original's paths, field names and error format."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
 
-from usher.core.errors import UsherError
-from usher.http.responses import Json
+from usher.dialects.userstore import auth_routes, user_routes
+from usher.dialects.userstore.errors import render
+
+PREFIX = "/userstore"
 
 
 def router() -> APIRouter:
-    return APIRouter()
+    combined = APIRouter(include_in_schema=False)
+    combined.include_router(auth_routes.router)
+    combined.include_router(user_routes.router)
+    return combined
 
 
-def render(error: UsherError, request: Request) -> Response:
-    return Json({"error": error.code}, status_code=404)
-
-
-__all__ = ["render", "router"]
+__all__ = ["PREFIX", "render", "router"]

@@ -1,21 +1,18 @@
-"""The wekan dialect (being built: routes and errors land in this package)."""
+"""The WeKan users API under /wekan: the original's paths, user documents and error bodies."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
 
-from usher.core.errors import UsherError
-from usher.http.responses import Json
+from usher.dialects.wekan import api_routes, routes
+from usher.dialects.wekan.errors import PREFIX, render
 
 
 def router() -> APIRouter:
-    return APIRouter()
+    combined = APIRouter(include_in_schema=False)
+    combined.include_router(routes.router)
+    combined.include_router(api_routes.router)
+    return combined
 
 
-def render(error: UsherError, request: Request) -> Response:
-    return Json({"error": error.code}, status_code=404)
-
-
-__all__ = ["render", "router"]
+__all__ = ["PREFIX", "render", "router"]

@@ -1,0 +1,111 @@
+"""Shared counters that keep limits holding in-process while their backend (database, Redis) is away."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from abc import ABC, abstractmethod
+from datetime import datetime
+
+from usher.limiting.keys import loggable
+from usher.limiting.memory import MemoryCounter
+
+log = logging.getLogger("usher.limiting")
+
+_MESSAGE_MAX = 200
+
+
+class ResilientCounter(ABC):
+    """A RateCounter over a shared backend that never raises for an outage.
+
+    While the backend answers, every hit and undo goes there. When one fails, that call and every later one are
+    counted by a per-process MemoryCounter instead, so limits keep holding on this node. Every `backoff` seconds
+    one hit is also sent to the backend in the background as a probe (no request waits for it); once a probe
+    succeeds, counting returns to the backend. Only the calls in flight when an outage begins wait for the
+    backend's time-out. The in-memory counts are not merged back: after an outage a key goes on from what the
+    backend kept.
+    """
+
+    backend = "shared"
+
+    def __init__(self, *, backoff: float) -> None:
+        self._fallback = MemoryCounter()
+        self._backoff = backoff
+        self._down = False
+        self._retry_at = 0.0  # time.monotonic() after which a probe may start
+        self._probe: asyncio.Task[None] | None = None
+
+    async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
+        if not self._down:
+            try:
+                return await self._hit(key, window, now)
+            except Exception as error:  # any failure of the backend: the port promises not to raise
+                self._failed("hit", key, error)
+        elif self._probe_due():
+            self._probe = asyncio.create_task(self._run_probe(key, window, now))
+        return await self._fallback.hit(key, window, now)
+
+    async def undo(self, key: str) -> None:
+        if not self._down:
+            try:
+                await self._undo(key)
+                return
+            except Exception as error:
+                self._failed("undo", key, error)
+        await self._fallback.undo(key)
+
+    @property
+    def degraded(self) -> bool:
+        """True while counting in process because the backend failed."""
+        return self._down
+
+    async def close(self) -> None:
+        """Stops a running probe and releases what the counter opened (it must not be used afterwards)."""
+        if self._probe is not None and not self._probe.done():
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
+        await self._close()
+
+    @abstractmethod
+    async def _hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]: ...
+
+    @abstractmethod
+    async def _undo(self, key: str) -> None: ...
+
+    @abstractmethod
+    async def _close(self) -> None: ...
+
+    def _probe_due(self) -> bool:
+        if (self._probe is not None and not self._probe.done()) or time.monotonic() < self._retry_at:
+            return False
+        self._retry_at = time.monotonic() + self._backoff
+        return True
+
+    async def _run_probe(self, key: str, window: int, now: datetime) -> None:
+        """Counts the hit in the backend too (one hit counted twice errs on the safe side)."""
+        try:
+            await self._hit(key, window, now)
+        except Exception:
+            self._retry_at = time.monotonic() + self._backoff
+            return
+        self._down = False
+        log.info("rate counters: %s answers again; counting there", self.backend)
+
+    def _failed(self, operation: str, key: str, error: Exception) -> None:
+        self._retry_at = time.monotonic() + self._backoff
+        if self._down:
+            return
+        self._down = True
+        message = str(error).replace("\n", " ")[:_MESSAGE_MAX]
+        log.warning(
+            "rate counters: %s %s failed for key %s (%s: %s); counting in process, retrying every %.0f s",
+            self.backend,
+            operation,
+            loggable(key),
+            type(error).__name__,
+            message,
+            self._backoff,
+        )

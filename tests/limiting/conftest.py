@@ -1,0 +1,91 @@
+"""Limiter fixtures: every test here runs once per counter backend (SQLite, PostgreSQL, Redis).
+
+counter_backend   "sqlite" | "postgresql" | "redis" (Redis counters on a SQLite database)
+database_url      the migrated test database of that backend (SQLite for "redis")
+redis_prefix      a key prefix of this test's own (Redis only); its keys are deleted afterwards
+make_counter      a new counter of the backend, like a node of its own; closed (and its engine disposed) after
+make_container    a Container whose limiter counts in the backend; closed after the test
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+
+import pytest
+
+from tests import databases
+from tests.limiting import redis_support
+from usher.container import Container
+from usher.core.ports import Clock
+from usher.limiting.database import DatabaseCounter
+from usher.limiting.redis import RedisCounter
+from usher.limiting.resilient import ResilientCounter
+from usher.settings import Settings
+from usher.storage.engine import make_engine
+
+COUNTER_BACKENDS = (
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    pytest.param("redis", id="redis", marks=pytest.mark.redis),
+)
+
+MakeCounter = Callable[[], ResilientCounter]
+MakeContainer = Callable[..., Container]
+
+
+@pytest.fixture(params=COUNTER_BACKENDS)
+def counter_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(counter_backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if counter_backend == "redis":
+        redis_support.require_redis()
+    database = "postgresql" if counter_backend == "postgresql" else "sqlite"
+    async with databases.database_for(database, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture
+async def redis_prefix(counter_backend: str) -> AsyncIterator[str]:
+    prefix = redis_support.unique_prefix()
+    yield prefix
+    if counter_backend == "redis":
+        await redis_support.delete_prefixed(redis_support.shared_url(), prefix)
+
+
+@pytest.fixture
+async def make_counter(counter_backend: str, database_url: str, redis_prefix: str) -> AsyncIterator[MakeCounter]:
+    async with AsyncExitStack() as stack:
+
+        def make() -> ResilientCounter:
+            counter: ResilientCounter
+            if counter_backend == "redis":
+                counter = RedisCounter(redis_support.shared_url(), prefix=redis_prefix)
+            else:
+                engine = make_engine(database_url, pool_size=5, timeout=5)
+                stack.push_async_callback(engine.dispose)
+                counter = DatabaseCounter(engine)
+            stack.push_async_callback(counter.close)
+            return counter
+
+        yield make
+
+
+@pytest.fixture
+async def make_container(counter_backend: str, redis_prefix: str) -> AsyncIterator[MakeContainer]:
+    """`make_container(settings, clock=None)`: the backend's counter, as the container would build it, except
+    that Redis keys carry this test's prefix."""
+    async with AsyncExitStack() as stack:
+
+        def make(settings: Settings, clock: Clock | None = None) -> Container:
+            counter = None
+            if counter_backend == "redis":
+                counter = RedisCounter(redis_support.shared_url(), prefix=redis_prefix)
+            container = Container(settings, clock=clock, rate_counter=counter)
+            stack.push_async_callback(container.close)
+            return container
+
+        yield make

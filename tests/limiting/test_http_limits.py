@@ -1,0 +1,93 @@
+"""Abuse limits over HTTP on each counter backend: atomic lock-out, 429 for a flooding address, shared nodes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.conftest import test_settings as settings_for
+from tests.fakes import FakeClock
+from tests.limiting.conftest import MakeContainer
+from tests.limiting.http import PASSWORD, WRONG, Verifications, client_of, sign_in, sign_up, without_request_id
+
+
+async def test_two_hundred_parallel_wrong_passwords_evaluate_at_most_the_threshold(
+    database_url: str, make_container: MakeContainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=10)
+    container = make_container(settings)
+    async with client_of(settings, container) as api:
+        await sign_up(api)
+        checked = Verifications().watch(container, monkeypatch)
+        responses = await asyncio.gather(*(sign_in(api, WRONG) for _ in range(200)))
+        assert {r.status_code for r in responses} == {401}
+        assert len({str(without_request_id(r)) for r in responses}) == 1
+        assert checked.count == 10
+        assert (await sign_in(api, PASSWORD)).status_code == 401  # locked, though right
+        assert checked.count == 10
+
+
+async def test_address_flooding_sign_in_gets_429_with_retry_after(
+    database_url: str, make_container: MakeContainer
+) -> None:
+    settings = settings_for(database_url, limit_signin_per_address=5)
+    async with client_of(settings, make_container(settings)) as api:
+        statuses = [(await sign_in(api, WRONG, f"user{n}@example.com")).status_code for n in range(5)]
+        assert statuses == [401] * 5
+        flooded = await sign_in(api, WRONG, "another@example.com")
+        assert flooded.status_code == 429
+        assert flooded.json()["error"]["code"] == "rate_limited"
+        assert 1 <= int(flooded.headers["retry-after"]) <= 300
+    async with client_of(settings, make_container(settings), address="198.51.100.9") as other:
+        assert (await sign_in(other, WRONG)).status_code == 401  # another address is not held up
+
+
+async def test_locked_account_answers_exactly_like_a_wrong_password(
+    database_url: str, make_container: MakeContainer
+) -> None:
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=3)
+    async with client_of(settings, make_container(settings)) as api:
+        await sign_up(api)
+        wrong = [await sign_in(api, WRONG) for _ in range(3)]
+        locked = await sign_in(api, PASSWORD)
+        assert locked.status_code == wrong[-1].status_code == 401
+        assert without_request_id(locked) == without_request_id(wrong[-1])
+        assert locked.headers.get("www-authenticate") == wrong[-1].headers.get("www-authenticate")
+        assert "retry-after" not in locked.headers
+
+
+async def test_lock_out_expires_after_its_window(
+    database_url: str, make_container: MakeContainer, counter_backend: str
+) -> None:
+    if counter_backend == "redis":
+        pytest.skip("Redis expires windows by its own clock; test_counters waits a short window out instead")
+    clock = FakeClock(datetime.now(UTC))
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=3)
+    async with client_of(settings, make_container(settings, clock)) as api:
+        await sign_up(api)
+        for _ in range(3):
+            await sign_in(api, WRONG)
+        assert (await sign_in(api, PASSWORD)).status_code == 401
+        clock.advance(899)
+        assert (await sign_in(api, PASSWORD)).status_code == 401
+        clock.advance(2)  # the 900 s window has ended
+        assert (await sign_in(api, PASSWORD)).status_code == 200
+
+
+async def test_two_nodes_share_the_lock_out(
+    database_url: str, make_container: MakeContainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=4)
+    first, second = make_container(settings), make_container(settings)
+    checked = Verifications()
+    async with client_of(settings, first) as one, client_of(settings, second) as two:
+        await sign_up(one)
+        checked.watch(first, monkeypatch).watch(second, monkeypatch)
+        results = await asyncio.gather(*(sign_in(node, WRONG) for node in [one, two] * 20))
+        assert {r.status_code for r in results} == {401}
+        assert checked.count == 4
+        assert (await sign_in(one, PASSWORD)).status_code == 401
+        assert (await sign_in(two, PASSWORD)).status_code == 401
+        assert checked.count == 4

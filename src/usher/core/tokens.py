@@ -21,6 +21,7 @@ from usher.core.models import App, RefreshToken, RequestContext, Session, TokenP
 from usher.core.ports import Clock, JwtCodec, Secrets, UnitOfWork, UnitOfWorkFactory
 
 GRACE = timedelta(seconds=10)
+LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 LEEWAY = 30  # seconds of clock skew tolerated on exp / nbf / iat
 
 
@@ -71,9 +72,18 @@ class TokenMinter:
         return self._codec.sign(claims, key), ttl
 
     async def mint(
-        self, uow: UnitOfWork, app: App, user: User, session: Session, spec: TokenSpec, *, refresh: str | None = None
+        self,
+        uow: UnitOfWork,
+        app: App,
+        user: User,
+        session: Session,
+        spec: TokenSpec,
+        *,
+        refresh: str | None = None,
+        parent_id: str | None = None,
     ) -> TokenPair:
-        """An access token and, when the spec asks for one, a refresh token (`refresh` given: that exact one)."""
+        """An access token and, when the spec asks for one, a refresh token (`refresh` given: that exact one,
+        the successor of `parent_id`)."""
         now = self._clock.now()
         access, ttl = await self.access_token(uow, app, user, session, spec)
         refresh_token, refresh_expires = None, None
@@ -89,6 +99,7 @@ class TokenMinter:
                     digest=digest(refresh_token),
                     created_at=now,
                     expires_at=refresh_expires,
+                    parent_id=parent_id,
                 )
             )
         return TokenPair(access, now + timedelta(seconds=ttl), now, refresh_token, refresh_expires, session, user)
@@ -138,9 +149,13 @@ class TokenService:
                 return TokenPair(access, expires, now, token, found.expires_at, live.session, live.user)
             successor = self._minter.successor_of(token)
             if found.spent_at is None and await uow.refresh_tokens.spend(found.id, now):
-                return await self._minter.mint(uow, app, live.user, live.session, spec, refresh=successor)
+                return await self._minter.mint(
+                    uow, app, live.user, live.session, spec, refresh=successor, parent_id=found.id
+                )
             spent_at = found.spent_at or now
             retry = await uow.refresh_tokens.find_by_digest(digest(successor))
+            if now - spent_at <= GRACE and retry is not None and retry.spent_at is not None:
+                raise InvalidToken("refresh token has already been used")  # its successor is in use: no reuse
             if now - spent_at <= GRACE and retry is not None:
                 access, ttl = await self._minter.access_token(uow, app, live.user, live.session, spec)
                 expires = now + timedelta(seconds=ttl)
@@ -162,6 +177,10 @@ class TokenService:
             live = await uow.sessions.get_active(sid, self._clock.now()) if isinstance(sid, str) else None
         if live is None or live.user.id != claims.get("sub"):
             raise InvalidToken("the session of this token has ended")
+        now = self._clock.now()
+        if now - live.session.last_seen_at >= LAST_SEEN_RESOLUTION:  # token use is activity, like a session check
+            async with self._uow(write=True) as uow:
+                await uow.sessions.touch(live.session.id, now, now - LAST_SEEN_RESOLUTION)
         return VerifiedAccess(claims, live.session, live.user)
 
     async def _reuse_detected(self, app: App, found: RefreshToken, ctx: RequestContext) -> None:

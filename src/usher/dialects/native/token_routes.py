@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from usher.core.models import App, TokenPair, TokenSpec
+from usher.core.models import TokenPair, TokenSpec
 from usher.core.policy import NATIVE_SESSION_TTL
 from usher.dialects.native import schemas as s
 from usher.dialects.native.translate import user_out
@@ -38,12 +38,14 @@ class TokenOut(BaseModel):
     user: s.UserOut
 
 
-def token_out(pair: TokenPair, app: App) -> TokenOut:
+def token_out(pair: TokenPair) -> TokenOut:
+    """Lifetimes as minted (the app's setting wins; a retried refresh reports what is left)."""
+    refresh_left = (pair.refresh_expires_at - pair.issued_at) if pair.refresh_expires_at else None
     return TokenOut(
         access_token=pair.access_token,
-        expires_in=app.settings.access_token_ttl or NATIVE_ACCESS_TTL,
+        expires_in=int((pair.access_expires_at - pair.issued_at).total_seconds()),
         refresh_token=pair.refresh_token or "",
-        refresh_expires_in=app.settings.refresh_token_ttl or NATIVE_REFRESH_TTL,
+        refresh_expires_in=int(refresh_left.total_seconds()) if refresh_left else 0,
         user=user_out(pair.user),
     )
 
@@ -53,11 +55,12 @@ async def issue_tokens(app_id: PathId, body: TokenRequest, request: Request) -> 
     """Sign in and get an access token (15 minutes) and a refresh token (30 days) for a new session."""
     svc = services(request)
     app = await svc.apps.get(app_id)
+    ctx = request_context(request)
     signed = await svc.auth.sign_in(
-        app, body.login, body.password, request_context(request), session_ttl=NATIVE_SESSION_TTL
+        app, body.login, body.password, ctx, session_ttl=NATIVE_SESSION_TTL, tokens=NATIVE_TOKENS
     )
-    pair = await svc.tokens.issue(app, signed.user, signed.issued.session, NATIVE_TOKENS)
-    return token_out(pair, app)
+    assert signed.tokens is not None  # asked for
+    return token_out(signed.tokens)
 
 
 @router.post("/token/refresh", response_model=TokenOut, responses=s.ERRORS)
@@ -67,4 +70,4 @@ async def refresh_tokens(app_id: PathId, body: RefreshRequest, request: Request)
     svc = services(request)
     app = await svc.apps.get(app_id)
     pair = await svc.tokens.refresh(app, body.refresh_token, NATIVE_TOKENS, request_context(request))
-    return token_out(pair, app)
+    return token_out(pair)

@@ -50,7 +50,13 @@ class Container:
             settings.database_url, pool_size=settings.db_pool_size, timeout=settings.db_timeout
         )
         secret = resolve_secret_key(settings)
-        self.uow = SqlUnitOfWorkFactory(self.engine, Sealer(secret), key_sealer=Sealer(secret, info=SIGNING_KEYS))
+        # One deadline per unit of work, inside the request's 5 s budget for answering 503 on a lost database.
+        self.uow = SqlUnitOfWorkFactory(
+            self.engine,
+            Sealer(secret),
+            key_sealer=Sealer(secret, info=SIGNING_KEYS),
+            deadline=settings.db_timeout * 0.8,
+        )
         self.hasher = Argon2Hasher(
             time_cost=settings.argon2_time_cost,
             memory_kib=settings.argon2_memory_kib,

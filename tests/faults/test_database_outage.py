@@ -147,12 +147,6 @@ async def test_postgres_stopped_mid_load_answers_503_within_5s_and_recovers_with
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    reason="product: a request in flight when PostgreSQL stops answering waits about 2 x USHER_DB_TIMEOUT per unit of "
-    "work, or until the partition heals (asyncpg waits for the cancel of a timed-out statement; no deadline per "
-    "unit of work). Remove this marker with the fix.",
-)
 async def test_postgres_partitioned_mid_load_answers_503_within_5s_and_recovers_without_restart(
     tmp_path: Path,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from usher.core.audit import AuditTrail
@@ -20,7 +21,7 @@ from usher.core.models import (
     User,
 )
 from usher.core.policy import MAX_PASSWORD
-from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWorkFactory
+from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWork, UnitOfWorkFactory
 from usher.core.sessions import SessionOpener
 from usher.core.tokens import TokenMinter
 
@@ -65,6 +66,24 @@ class AuthService:
         `allow_unverified` lets a dialect whose verify call needs a session bypass the verified-email gate.
         `tokens`: also mint access/refresh tokens, in the same unit of work as the session.
         """
+        checked, stronger = await self._proven(app, identifier, password, ctx, allow_unverified)
+        async with self._uow(write=True) as uow:
+            user = await self._recheck(uow, app, checked, stronger, ctx)
+            issued = await self._sessions.open(uow, user, app.settings.session_ttl or session_ttl, ctx)
+            pair = await self._minter.mint(uow, app, user, issued.session, tokens) if tokens else None
+        return SignIn(user=user, issued=issued, tokens=pair)
+
+    async def check_sign_in(self, app: App, identifier: str, password: str, ctx: RequestContext) -> User:
+        """A sign-in that an app's backend keeps its own session for (UserStore): checked, limited and recorded
+        like any other, but no usher session is opened. Returns the user with its new last sign-in time."""
+        checked, stronger = await self._proven(app, identifier, password, ctx, False)
+        async with self._uow(write=True) as uow:
+            return await self._recheck(uow, app, checked, stronger, ctx)
+
+    async def _proven(
+        self, app: App, identifier: str, password: str, ctx: RequestContext, allow_unverified: bool
+    ) -> tuple[Credentials, str | None]:
+        """The checked credentials and, when its parameters are outdated, a stronger hash of the password."""
         policy = self._limiter.policy
         by_address = self._limiter.by_address("signin", app.id, ctx, policy.signin_per_address)
         by_account = self._limiter.by_subject("signin", app.id, canonical(identifier), policy.signin_per_account)
@@ -82,19 +101,23 @@ class AuthService:
             raise EmailNotVerified()
         checked = credentials.password_hash
         stronger = await self._hasher.hash(password) if checked and self._hasher.needs_rehash(checked) else None
-        async with self._uow(write=True) as uow:
-            # A password change or disable that committed since the check has revoked every session:
-            # re-read the user under a lock so this sign-in cannot slip a session in behind it.
-            current = await uow.users.credentials(app.id, user.id, lock=True)
-            if current is None or current.password_hash != checked or current.user.disabled:
-                raise InvalidCredentials()
-            if stronger is not None and checked is not None:
-                await uow.users.upgrade_password_hash(app.id, user.id, checked, stronger)
-            issued = await self._sessions.open(uow, current.user, app.settings.session_ttl or session_ttl, ctx)
-            pair = await self._minter.mint(uow, app, current.user, issued.session, tokens) if tokens else None
-            await uow.users.record_signin(app.id, user.id, self._clock.now())
-            await uow.audit.append(self._audit.event(app.id, "signin", "success", ctx, user_id=user.id))
-        return SignIn(user=current.user, issued=issued, tokens=pair)
+        return credentials, stronger
+
+    async def _recheck(
+        self, uow: UnitOfWork, app: App, checked: Credentials, stronger: str | None, ctx: RequestContext
+    ) -> User:
+        """Inside the write unit: a password change or disable that committed since the check has revoked every
+        session, so the user is re-read under a lock and this sign-in cannot slip in behind it."""
+        user_id, checked_hash = checked.user.id, checked.password_hash
+        current = await uow.users.credentials(app.id, user_id, lock=True)
+        if current is None or current.password_hash != checked_hash or current.user.disabled:
+            raise InvalidCredentials()
+        if stronger is not None and checked_hash is not None:
+            await uow.users.upgrade_password_hash(app.id, user_id, checked_hash, stronger)
+        now = self._clock.now()
+        await uow.users.record_signin(app.id, user_id, now)
+        await uow.audit.append(self._audit.event(app.id, "signin", "success", ctx, user_id=user_id))
+        return replace(current.user, last_signin_at=now)
 
     async def confirm_password(self, app: App, user_id: str, password: str, ctx: RequestContext) -> User:
         """Re-confirms the password of a signed-in user before a sensitive action."""

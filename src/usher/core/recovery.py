@@ -10,7 +10,7 @@ from usher.core.errors import InvalidCode
 from usher.core.identity import canonical
 from usher.core.limits import Limiter
 from usher.core.mailing import Delivery, Mailbox, check_overrides
-from usher.core.models import App, CodeFormat, OneTimeCode, Purpose, RequestContext, User
+from usher.core.models import App, CodeFormat, Purpose, RequestContext, User
 from usher.core.policy import PasswordPolicy
 from usher.core.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from usher.core.verification import RESEND_COOLDOWN
@@ -92,8 +92,7 @@ class RecoveryService:
         new_hash = await self._checked_hash(app, user, new_password)
         async with self._uow(write=True) as uow:
             await self._codes.spend(uow, code)
-            await self._set_password(uow, app, user, new_hash, ctx)
-        return user
+            return await self._set_password(uow, app, user, new_hash, ctx)
 
     async def reset_with_code(self, app: App, email: str, code: str, new_password: str, ctx: RequestContext) -> User:
         """Sets the password with a short code mailed to `email`."""
@@ -108,24 +107,23 @@ class RecoveryService:
         ):
             raise InvalidCode("unknown")
         new_hash = await self._checked_hash(app, user, new_password)
-        spent: OneTimeCode | None
         async with self._uow(write=True) as uow:
             spent = await self._codes.redeem_short(uow, user, Purpose.RESET_PASSWORD, code)
-            if spent is not None:
-                await self._set_password(uow, app, user, new_hash, ctx)
-        if spent is None:
+            updated = await self._set_password(uow, app, user, new_hash, ctx) if spent is not None else None
+        if updated is None:
             await self._audit.record(self._audit.event(app.id, "password.reset", "failure", ctx, user_id=user.id))
             raise InvalidCode("unknown")
-        return user
+        return updated
 
     async def _checked_hash(self, app: App, user: User, new_password: str) -> str:
         self._policy.check(new_password, app.settings, email=user.email, username=user.username)
         return await self._hasher.hash(new_password)  # before the write lock, never inside
 
-    async def _set_password(self, uow: UnitOfWork, app: App, user: User, new_hash: str, ctx: RequestContext) -> None:
-        """The new password ends every session and every other live code of the user."""
+    async def _set_password(self, uow: UnitOfWork, app: App, user: User, new_hash: str, ctx: RequestContext) -> User:
+        """The new password ends every session and every other live code of the user; returns the user as now."""
         now = self._clock.now()
         await uow.users.set_password_hash(app.id, user.id, new_hash, now)
         await uow.sessions.revoke_all(app.id, user.id, now)
         await uow.codes.invalidate(app.id, user.id, now)
         await uow.audit.append(self._audit.event(app.id, "password.reset", "success", ctx, user_id=user.id))
+        return await uow.users.get(app.id, user.id) or user

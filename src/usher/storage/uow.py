@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -63,10 +64,13 @@ class SqlUnitOfWorkFactory:
     the server secret under its own label; it defaults to `sealer`, which storage tests rely on).
     """
 
-    def __init__(self, engine: AsyncEngine, sealer: Sealer, *, key_sealer: Sealer | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, sealer: Sealer, *, key_sealer: Sealer | None = None, deadline: float = 4.0
+    ) -> None:
         self.engine = engine
         self.sealer = sealer
         self.key_sealer = key_sealer or sealer
+        self.deadline = deadline
         self._sqlite = engine.dialect.name == "sqlite"
 
     def __call__(self, *, write: bool = False) -> AbstractAsyncContextManager[SqlUnitOfWork]:
@@ -75,10 +79,14 @@ class SqlUnitOfWorkFactory:
     @asynccontextmanager
     async def _unit(self, write: bool) -> AsyncIterator[SqlUnitOfWork]:
         try:
-            async with self.engine.connect() as conn:
-                await self._begin(conn, write)
-                yield SqlUnitOfWork(conn, self.sealer, self.key_sealer)
-                await conn.commit()
+            if self._sqlite:  # lock waits are bounded by busy_timeout; a file does not partition
+                async with self.engine.connect() as conn:
+                    await self._begin(conn, write)
+                    yield SqlUnitOfWork(conn, self.sealer, self.key_sealer)
+                    await conn.commit()
+            else:
+                async with self._bounded(write) as unit:
+                    yield unit
         except UsherError:
             raise
         except Exception as error:
@@ -89,6 +97,27 @@ class SqlUnitOfWorkFactory:
                 # guards is still the client's input: a 400, never a 500.
                 raise InvalidInput("a value in the request cannot be stored") from error
             raise
+
+    @asynccontextmanager
+    async def _bounded(self, write: bool) -> AsyncIterator[SqlUnitOfWork]:
+        """One deadline for checkout, every statement and the commit. A server that stops answering without
+        closing the socket (a partition) would otherwise hold the request for several driver time-outs; on
+        expiry the connection is dropped at once (no waiting for a cancel to be confirmed) and the caller
+        gets Unavailable."""
+        conn = self.engine.connect()
+        try:
+            async with asyncio.timeout(self.deadline):
+                await conn.start()
+                await self._begin(conn, write)
+                yield SqlUnitOfWork(conn, self.sealer, self.key_sealer)
+                await conn.commit()
+        except TimeoutError:
+            if conn.sync_connection is not None:
+                await conn.invalidate()
+            raise Unavailable("the database did not answer in time") from None
+        finally:
+            if conn.sync_connection is not None:  # never started: nothing to give back
+                await conn.close()
 
     async def _begin(self, conn: AsyncConnection, write: bool) -> None:
         if self._sqlite:

@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-echo "== ruff format" && .venv/bin/ruff format --check --quiet src tests
-echo "== ruff check" && .venv/bin/ruff check --quiet src tests
+echo "== ruff format" && .venv/bin/ruff format --check --quiet src tests bench examples
+echo "== ruff check" && .venv/bin/ruff check --quiet src tests bench examples
 echo "== mypy" && .venv/bin/mypy
 echo "== import-linter" && .venv/bin/lint-imports --no-cache
 echo "== pytest"

@@ -30,7 +30,12 @@ def issuer_of(public_url: str, app_id: str) -> str:
 
 
 def default_claims(user: User) -> dict[str, Any]:
-    return {"email": user.email, "email_verified": user.email_verified, "username": user.username}
+    return {
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "username": user.username,
+        "permission_level": user.permission_level,  # resource servers can require a level per route
+    }
 
 
 class TokenMinter:

@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from usher import __version__
 from usher.container import Container
 from usher.core.errors import UsherError
 from usher.http import docs, health, metrics, wellknown
@@ -63,7 +62,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
     assert native is not None
     app = FastAPI(
         title="usher",
-        version=__version__,
+        version="1",  # the API's version, not the package's: no version banner
         description="Accounts, sign-in, sessions and tokens. Native API; the dialects are documented in SPEC.",
         lifespan=lifespan,
         openapi_url="/openapi.json",

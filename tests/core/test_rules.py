@@ -79,3 +79,14 @@ def test_password_regex_that_could_backtrack_forever_is_refused(pattern: str) ->
 def test_authc1_password_regex_is_accepted() -> None:
     rule = r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[!@#$%^&*]).{8,}$"
     assert apply_setting(AppSettings(), "password_regex", rule).password_regex == rule
+
+
+@pytest.mark.parametrize("origins", ["*", "null", "https://a.example/path", "ftp://a.example", "https://a b"])
+def test_cors_origins_must_be_exact_origins(origins: str) -> None:
+    with pytest.raises(InvalidInput, match="origins like"):
+        apply_setting(AppSettings(), "cors_origins", origins)
+
+
+def test_cors_origins_accept_origins_with_ports() -> None:
+    settings = apply_setting(AppSettings(), "cors_origins", "https://a.example, http://localhost:3000/")
+    assert settings.cors_origins == ("https://a.example", "http://localhost:3000")

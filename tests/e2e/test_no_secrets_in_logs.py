@@ -270,12 +270,6 @@ async def test_no_secret_in_any_log_record_or_foreign_response(
     await assert_no_leaks(trail, container, debug_logs.records)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage: the driver loggers (aiosqlite: statements with parameters; sqlalchemy.engine: result rows) "
-    "are held at WARNING by level only, so an operator who sets them to DEBUG logs hashes and token digests; "
-    "a logging.Filter on those loggers in storage/engine.py would hold whatever their level",
-)
 async def test_no_secret_in_logs_even_with_every_logger_forced_to_debug(
     api: httpx.AsyncClient,
     app_key: str,

@@ -145,3 +145,16 @@ async def test_no_version_banner_in_headers_or_metrics(api: httpx.AsyncClient) -
         assert __version__ not in str(response.headers)
     metrics = await api.get("/metrics")
     assert "python_info" not in metrics.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("TRACE", f"{BASE}/signup", "POST"), ("DELETE", "/healthz", "GET"), ("GET", "/m3o/v1/user/Login", "POST")],
+)
+async def test_method_not_allowed_names_the_allowed_methods(
+    api: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await api.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert_secured(response)

@@ -49,6 +49,17 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def _origins(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Exact origins only (scheme://host[:port]): no wildcard, no `null`, no path."""
+    for origin in values:
+        if not _ORIGIN.fullmatch(origin.rstrip("/")):
+            raise InvalidInput(f"{key} entries must be origins like https://app.example.com", field=key)
+    return tuple(origin.rstrip("/") for origin in values)
+
+
 def _regex(key: str, value: str) -> str | None:
     if value == "":
         return None
@@ -107,7 +118,9 @@ def apply_setting(settings: AppSettings, key: str, value: str) -> AppSettings:
         changes = {key: _bool(key, value)}
     elif key == "mail_sender_name":
         changes = {key: _header_safe(key, value) or None}
-    elif key in ("redirect_urls", "cors_origins"):
+    elif key == "cors_origins":
+        changes = {key: _origins(key, _list(value))}
+    elif key == "redirect_urls":
         changes = {key: _list(value)}
     elif key in valid_keys():  # a mail template part
         if len(value) > _MAX_TEMPLATE:

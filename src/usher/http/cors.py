@@ -131,6 +131,8 @@ def _normal(origin: str) -> str:
 
 
 class CorsMiddleware:
+    """Answers preflights and adds the allow headers; sits inside EdgeMiddleware, so its answers are secured too."""
+
     def __init__(self, app: ASGIApp, formats: ErrorFormats, mounts: Sequence[tuple[str, str]]) -> None:
         self.app = app
         self.formats = formats

@@ -121,4 +121,7 @@ class ErrorFormats:
         else:
             log.error("unhandled error (request %s): %s\n%s", request_id(request), type(exc).__name__, stack_of(exc))
             error = InternalError()
-        return self.respond(request, error)
+        response = self.respond(request, error)
+        if isinstance(exc, HTTPException) and exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]  # RFC 9110 §15.5.6: a 405 lists the methods
+        return response

@@ -38,11 +38,34 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+class _WarningsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+_DRIVER_LOGGERS = (
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy.engine",
+    "sqlalchemy.engine.Engine",
+    "sqlalchemy.pool",
+    "sqlalchemy.pool.impl.AsyncAdaptedQueuePool",
+    "sqlalchemy.pool.impl.StaticPool",
+    "sqlalchemy.pool.impl.NullPool",
+    "sqlalchemy.dialects",
+)
+_WARNINGS_ONLY = _WarningsOnly()
+
+
 def _quiet_driver_logs() -> None:
     """Drivers log statements with their parameters (password hashes, token digests) at DEBUG, and SQLAlchemy
-    logs result rows: whatever level the operator picks for the root logger, these stay at WARNING."""
-    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.dialects"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    logs result rows. These loggers stay at WARNING, and a filter drops anything below it even if an operator
+    turns their level down (a level alone would not hold)."""
+    for name in _DRIVER_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING)
+        if _WARNINGS_ONLY not in logger.filters:
+            logger.addFilter(_WARNINGS_ONLY)
 
 
 def make_engine(

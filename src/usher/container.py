@@ -50,12 +50,13 @@ class Container:
             settings.database_url, pool_size=settings.db_pool_size, timeout=settings.db_timeout
         )
         secret = resolve_secret_key(settings)
-        # One deadline per unit of work, inside the request's 5 s budget for answering 503 on a lost database.
+        # One deadline per unit of work, so that with the rate counter's own second a request answers 503 within
+        # USHER_DB_TIMEOUT when the database is lost.
         self.uow = SqlUnitOfWorkFactory(
             self.engine,
             Sealer(secret),
             key_sealer=Sealer(secret, info=SIGNING_KEYS),
-            deadline=settings.db_timeout * 0.8,
+            deadline=settings.db_timeout * 0.5,
         )
         self.hasher = Argon2Hasher(
             time_cost=settings.argon2_time_cost,

@@ -24,7 +24,7 @@ from tests.faults.tcpproxy import tcp_proxy
 
 DEADLINE = 5.0  # every answer during an outage within this many seconds
 OUTAGE = 2.5
-PARTITION = 7.0  # long enough for requests that start during it to end (within DEADLINE) in it
+PARTITION = 10.0  # long enough for requests that start during it to end (within DEADLINE) in it
 RECOVERY = 15.0
 CLIENTS = 4
 PROBE = "probe@example.com"

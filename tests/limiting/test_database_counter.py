@@ -75,6 +75,19 @@ async def test_database_failure_counts_in_process_and_logs_no_key(
         await broken.dispose()
 
 
+async def test_database_failure_goes_on_counting_from_the_last_counts_seen(database_url: str) -> None:
+    engine = make_engine(database_url, pool_size=1, timeout=5)
+    try:
+        counter, now = DatabaseCounter(engine), datetime.now(UTC)
+        assert [(await counter.hit("k", 60, now))[0] for _ in range(3)] == [1, 2, 3]
+        await counter.undo("k")
+        counter._store = _FailingStore()  # type: ignore[assignment]
+        assert [(await counter.hit("k", 60, now))[0] for _ in range(2)] == [3, 4]
+        assert counter.degraded
+    finally:
+        await engine.dispose()
+
+
 async def test_database_back_after_a_failure_is_used_again_after_a_background_probe(database_url: str) -> None:
     engine = make_engine(database_url, pool_size=1, timeout=5)
     try:

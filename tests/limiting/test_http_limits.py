@@ -12,11 +12,15 @@ from tests.fakes import FakeClock
 from tests.limiting.conftest import MakeContainer
 from tests.limiting.http import PASSWORD, WRONG, Verifications, client_of, sign_in, sign_up, without_request_id
 
+# The parallel tests are about counting: enough connections per node that requests wait for the database rather
+# than the pool, and a patient time-out, since a loaded test machine can take seconds for 200 sign-ins.
+PARALLEL = {"db_pool_size": 20, "db_timeout": 20.0}
+
 
 async def test_two_hundred_parallel_wrong_passwords_evaluate_at_most_the_threshold(
     database_url: str, make_container: MakeContainer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=10)
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=10, **PARALLEL)
     container = make_container(settings)
     async with client_of(settings, container) as api:
         await sign_up(api)
@@ -79,7 +83,7 @@ async def test_lock_out_expires_after_its_window(
 async def test_two_nodes_share_the_lock_out(
     database_url: str, make_container: MakeContainer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=4)
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=4, **PARALLEL)
     first, second = make_container(settings), make_container(settings)
     checked = Verifications()
     async with client_of(settings, first) as one, client_of(settings, second) as two:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 _MAX_KEYS = 100_000
+_SAME_WINDOW = 0.5  # seconds
 
 
 class MemoryCounter:
@@ -23,6 +24,19 @@ class MemoryCounter:
                 self._forget_expired(now)
             self._windows[key] = (count, ends)
             return count, ends
+
+    def remember(self, key: str, count: int, ends: datetime, now: datetime) -> None:
+        """Keeps what a shared backend answered, so that counting here after an outage goes on from it.
+
+        Answers of one window (ends within half a second: Redis reports it relative to each hit) keep the
+        highest count, since parallel hits come back in any order; a different window replaces the old one.
+        """
+        known = self._windows.get(key)
+        if known is not None and abs((known[1] - ends).total_seconds()) < _SAME_WINDOW:
+            count = max(count, known[0])
+        elif len(self._windows) >= _MAX_KEYS:
+            self._forget_expired(now)
+        self._windows[key] = (count, ends)
 
     async def undo(self, key: str) -> None:
         async with self._lock:

@@ -7,12 +7,15 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Coroutine
 from datetime import datetime
+from typing import Any, TypeVar
 
 from usher.limiting.keys import loggable
 from usher.limiting.memory import MemoryCounter
 
 log = logging.getLogger("usher.limiting")
+T = TypeVar("T")
 
 _MESSAGE_MAX = 200
 
@@ -20,15 +23,16 @@ _MESSAGE_MAX = 200
 class ResilientCounter(ABC):
     """A RateCounter over a shared backend that never raises for an outage.
 
-    While the backend answers, every hit and undo goes there. When one fails, that call and every later one are
-    counted by a per-process MemoryCounter instead, so limits keep holding on this node. Every `backoff` seconds
-    one hit is also sent to the backend in the background as a probe (no request waits for it); once a probe
-    succeeds, counting returns to the backend. Only the calls in flight when an outage begins wait for the
-    backend's time-out. The in-memory counts are not merged back: after an outage a key goes on from what the
-    backend kept.
+    While the backend answers, every hit and undo goes there, and the process keeps a copy of the counts it was
+    told in a MemoryCounter. When a call fails, that call and every later one are counted in the MemoryCounter,
+    going on from the copy, so limits keep holding on this node. Every `backoff` seconds one hit is also sent to
+    the backend in the background as a probe (no request waits for it); once a probe succeeds, counting returns
+    to the backend. Only the calls in flight when an outage begins wait for the backend's time-out. Counts made
+    in process are not merged back: after an outage a key goes on from what the backend kept.
     """
 
     backend = "shared"
+    deadline = 0.75  # seconds a request waits for the backend before counting in process
 
     def __init__(self, *, backoff: float) -> None:
         self._fallback = MemoryCounter()
@@ -40,9 +44,12 @@ class ResilientCounter(ABC):
     async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
         if not self._down:
             try:
-                return await self._hit(key, window, now)
+                count, ends = await self._bounded(self._hit(key, window, now))
             except Exception as error:  # any failure of the backend: the port promises not to raise
                 self._failed("hit", key, error)
+            else:
+                self._fallback.remember(key, count, ends, now)
+                return count, ends
         elif self._probe_due():
             self._probe = asyncio.create_task(self._run_probe(key, window, now))
         return await self._fallback.hit(key, window, now)
@@ -50,11 +57,21 @@ class ResilientCounter(ABC):
     async def undo(self, key: str) -> None:
         if not self._down:
             try:
-                await self._undo(key)
-                return
+                await self._bounded(self._undo(key))
             except Exception as error:
                 self._failed("undo", key, error)
-        await self._fallback.undo(key)
+        await self._fallback.undo(key)  # the copy follows
+
+    async def _bounded(self, call: Coroutine[Any, Any, T]) -> T:
+        """The backend's answer within `deadline`; past it, TimeoutError while the call finishes in the
+        background (it is not cancelled: a cancelled database call can hang in its own clean-up, and no request
+        may wait for that)."""
+        task = asyncio.ensure_future(call)
+        done, _ = await asyncio.wait({task}, timeout=self.deadline)
+        if not done:
+            task.add_done_callback(_ignore_result)
+            raise TimeoutError(f"no answer within {self.deadline} s")
+        return task.result()
 
     @property
     def degraded(self) -> bool:
@@ -87,10 +104,11 @@ class ResilientCounter(ABC):
     async def _run_probe(self, key: str, window: int, now: datetime) -> None:
         """Counts the hit in the backend too (one hit counted twice errs on the safe side)."""
         try:
-            await self._hit(key, window, now)
+            count, ends = await self._hit(key, window, now)
         except Exception:
             self._retry_at = time.monotonic() + self._backoff
             return
+        self._fallback.remember(key, count, ends, now)
         self._down = False
         log.info("rate counters: %s answers again; counting there", self.backend)
 
@@ -109,3 +127,8 @@ class ResilientCounter(ABC):
             message,
             self._backoff,
         )
+
+
+def _ignore_result(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not warn about it

@@ -45,6 +45,6 @@ async def test_notes_need_a_token_and_keep_each_users_notes(live: tuple[str, str
         theirs = await notes.get("/notes", headers={"Authorization": f"Bearer {boss}"})
         assert theirs.json() == []
 
-        # native access tokens carry no permission_level claim (yet), so it counts as 0 and /stats refuses
-        for token in (ada, boss):
-            assert (await notes.get("/stats", headers={"Authorization": f"Bearer {token}"})).status_code == 403
+        # access tokens carry the user's permission_level: /stats needs 10, which only the boss has
+        assert (await notes.get("/stats", headers={"Authorization": f"Bearer {ada}"})).status_code == 403
+        assert (await notes.get("/stats", headers={"Authorization": f"Bearer {boss}"})).status_code == 200

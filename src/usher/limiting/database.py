@@ -24,6 +24,8 @@ class DatabaseCounter(ResilientCounter):
     def __init__(self, engine: AsyncEngine, *, backoff: float = 2.0, cleanup_every: int = CLEANUP_EVERY) -> None:
         super().__init__(backoff=backoff)
         self._store = SqlCounterStore(engine)
+        if engine.dialect.name == "sqlite":
+            self.deadline = None  # a file does not partition; lock waits are bounded by busy_timeout
         self._cleanup_every = cleanup_every
         self._hits = 0
 

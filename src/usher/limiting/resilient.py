@@ -32,7 +32,7 @@ class ResilientCounter(ABC):
     """
 
     backend = "shared"
-    deadline = 0.75  # seconds a request waits for the backend before counting in process
+    deadline: float | None = 0.75  # seconds a request waits for the backend before counting in process
 
     def __init__(self, *, backoff: float) -> None:
         self._fallback = MemoryCounter()
@@ -40,6 +40,7 @@ class ResilientCounter(ABC):
         self._down = False
         self._retry_at = 0.0  # time.monotonic() after which a probe may start
         self._probe: asyncio.Task[None] | None = None
+        self._overdue: set[asyncio.Future[Any]] = set()  # backend calls that outlived their deadline
 
     async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
         if not self._down:
@@ -66,9 +67,13 @@ class ResilientCounter(ABC):
         """The backend's answer within `deadline`; past it, TimeoutError while the call finishes in the
         background (it is not cancelled: a cancelled database call can hang in its own clean-up, and no request
         may wait for that)."""
+        if self.deadline is None:
+            return await call
         task = asyncio.ensure_future(call)
         done, _ = await asyncio.wait({task}, timeout=self.deadline)
         if not done:
+            self._overdue.add(task)
+            task.add_done_callback(self._overdue.discard)
             task.add_done_callback(_ignore_result)
             raise TimeoutError(f"no answer within {self.deadline} s")
         return task.result()
@@ -84,6 +89,8 @@ class ResilientCounter(ABC):
             self._probe.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._probe
+        if self._overdue:  # let late backend calls finish (bounded) so their connections go back first
+            await asyncio.wait(set(self._overdue), timeout=5)
         await self._close()
 
     @abstractmethod

@@ -113,7 +113,9 @@ def _assert_outage_behaviour(line: Timeline) -> None:
     assert late == [], _describe(line)
     # Requests made while it was gone: each a 503 within the deadline.
     during = [c for c in calls if line.cut_done <= c.started and c.ended <= line.restore_started]
-    assert {c.path for c in during} == {f"{NATIVE}/signup", f"{NATIVE}/signin", "/readyz"}, _describe(line)
+    # Which paths fall wholly inside the cut depends on scheduling: demand the readiness check and an API call.
+    paths = {c.path for c in during}
+    assert "/readyz" in paths and paths & {f"{NATIVE}/signup", f"{NATIVE}/signin"}, _describe(line)
     assert [(c.path, c.status) for c in during if c.status != 503] == []
     slow = sorted(round(c.seconds, 2) for c in during if c.seconds >= DEADLINE)
     assert slow == [], _describe(line)

@@ -8,14 +8,29 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from usher.core.errors import InvalidInput, UsherError
+from usher.core.errors import (
+    AccountDisabled,
+    Conflict,
+    EmailNotVerified,
+    Forbidden,
+    InvalidCode,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidSession,
+    InvalidToken,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    Unavailable,
+    UsherError,
+)
 from usher.http.context import request_id
 
 log = logging.getLogger("usher.http")
@@ -83,6 +98,38 @@ def stack_of(exc: BaseException) -> str:
         parts.append("".join(traceback.format_tb(current.__traceback__)) + type(current).__qualname__)
         current = current.__cause__ or current.__context__
     return "\nwhich caused:\n".join(reversed(parts))
+
+
+# The usual HTTP status of each error; a dialect passes only where its original differs (`overrides`).
+STATUSES: dict[type[UsherError], int] = {
+    InvalidInput: 400,
+    InvalidCode: 400,
+    InvalidCredentials: 401,
+    Unauthenticated: 401,
+    InvalidSession: 401,
+    InvalidToken: 401,
+    Forbidden: 403,
+    AccountDisabled: 403,
+    EmailNotVerified: 403,
+    NotFound: 404,
+    RouteNotFound: 404,
+    MethodNotAllowed: 405,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    RateLimited: 429,
+    Unavailable: 503,
+}
+
+
+def status_for(error: UsherError, overrides: Mapping[type[UsherError], int] | None = None) -> int:
+    """The status of the most specific class of `error` that the dialect's overrides or STATUSES name; 500
+    for anything else."""
+    for kind in type(error).__mro__:
+        if overrides and kind in overrides:
+            return overrides[kind]
+        if kind in STATUSES:
+            return STATUSES[kind]
+    return 500
 
 
 class ErrorFormats:

@@ -10,31 +10,9 @@ from usher.http import errors as edge
 from usher.http.context import request_id
 from usher.http.responses import Json
 
-_STATUS: list[tuple[type[core.UsherError], int]] = [
-    (core.InvalidInput, 400),
-    (core.InvalidCode, 400),
-    (core.InvalidCredentials, 401),
-    (core.Unauthenticated, 401),
-    (core.InvalidSession, 401),
-    (core.InvalidToken, 401),
-    (core.Forbidden, 403),
-    (core.AccountDisabled, 403),
-    (core.EmailNotVerified, 403),
-    (core.NotFound, 404),
-    (edge.RouteNotFound, 404),
-    (edge.MethodNotAllowed, 405),
-    (core.Conflict, 409),
-    (edge.PayloadTooLarge, 413),
-    (core.RateLimited, 429),
-    (core.Unavailable, 503),
-]
-
 
 def status_of(error: core.UsherError) -> int:
-    for kind, status in _STATUS:
-        if isinstance(error, kind):
-            return status
-    return 500
+    return edge.status_for(error)
 
 
 def render(error: core.UsherError, request: Request) -> Response:

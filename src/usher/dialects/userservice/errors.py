@@ -13,32 +13,13 @@ from usher.core import errors as core
 from usher.http import errors as edge
 from usher.http.responses import Json
 
-_STATUS: list[tuple[type[core.UsherError], int]] = [
-    (core.InvalidInput, 400),
-    (core.InvalidCode, 400),
-    (core.Conflict, 400),
-    (core.NotFound, 400),
-    (core.InvalidCredentials, 401),
-    (core.Unauthenticated, 401),
-    (core.InvalidSession, 401),
-    (core.InvalidToken, 401),
-    (core.Forbidden, 403),
-    (core.AccountDisabled, 403),
-    (core.EmailNotVerified, 403),  # SPEC §6.11: after the password check, so it reveals nothing
-    (edge.RouteNotFound, 404),
-    (edge.MethodNotAllowed, 405),
-    (edge.PayloadTooLarge, 413),
-    (core.RateLimited, 429),
-    (core.Unavailable, 503),
-]
+# Where the original differs from the usual statuses (usher.http.errors.STATUSES).
+_STATUS_OVERRIDES: dict[type[core.UsherError], int] = {core.Conflict: 400, core.NotFound: 400}
 _INTERNAL = "internal error"
 
 
 def status_of(error: core.UsherError) -> int:
-    for kind, status in _STATUS:
-        if isinstance(error, kind):
-            return status
-    return 500
+    return edge.status_for(error, _STATUS_OVERRIDES)
 
 
 def reason_of(error: core.UsherError, status: int) -> str:

@@ -19,23 +19,8 @@ from usher.http.responses import Json
 
 PREFIX = "/wekan"
 LOGIN_FAILED = "Incorrect username, email address or password."
-_STATUS: list[tuple[type[core.UsherError], int]] = [
-    (core.InvalidInput, 400),
-    (core.InvalidCode, 400),
-    (core.Conflict, 400),
-    (core.InvalidCredentials, 401),
-    (core.Unauthenticated, 401),
-    (core.InvalidSession, 401),
-    (core.Forbidden, 403),
-    (core.AccountDisabled, 403),
-    (core.EmailNotVerified, 403),
-    (core.NotFound, 404),
-    (edge.RouteNotFound, 404),
-    (edge.MethodNotAllowed, 405),
-    (edge.PayloadTooLarge, 413),
-    (core.RateLimited, 429),
-    (core.Unavailable, 503),
-]
+# Where the original differs from the usual statuses (usher.http.errors.STATUSES).
+_STATUS_OVERRIDES: dict[type[core.UsherError], int] = {core.Conflict: 400}
 # The `error` of a Meteor.Error for each status, as WeKan's API throws them.
 _NAMES = {
     400: "bad-request",
@@ -52,10 +37,7 @@ _CONFLICT = {"email": "Email already exists.", "username": "Username already exi
 
 
 def status_of(error: core.UsherError) -> int:
-    for kind, status in _STATUS:
-        if isinstance(error, kind):
-            return status
-    return 500
+    return edge.status_for(error, _STATUS_OVERRIDES)
 
 
 def reason_of(error: core.UsherError, status: int) -> str:

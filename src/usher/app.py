@@ -18,9 +18,10 @@ from usher.http.context import ClientAddresses
 from usher.http.cors import CorsMiddleware
 from usher.http.errors import ErrorFormats
 from usher.http.middleware import EdgeMiddleware
+from usher.http.routing import include_flat
 from usher.settings import Settings
 
-# Dialect name -> (module, URL prefix). Each module offers router() and render(error, request).
+# Dialect name -> (module, URL prefix). Each module offers routers() and render(error, request).
 DIALECTS: dict[str, tuple[str, str]] = {
     "native": ("usher.dialects.native", "/v1"),
     "m3o": ("usher.dialects.m3o", "/m3o"),
@@ -77,26 +78,24 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         app.state.services = container.services
         app.state.readiness = container.ready
 
-    app.include_router(health.router)
-    app.include_router(metrics.router)
-    app.include_router(wellknown.router)
-    app.include_router(docs.router)
     mounts: list[tuple[str, str]] = []  # (prefix, dialect) for CORS
-    for name in settings.dialects:
+    # Native first: FastAPI tries routers in order, and the session check is the call answered most often.
+    for name in sorted(settings.dialects, key=lambda dialect: dialect != "native"):
         loaded = _load(name)
         if loaded is None:
             continue
         module, prefix = loaded
-        if name == "native":
-            app.include_router(module.router())
-        else:
-            app.include_router(module.router(), prefix=prefix)
+        for router in module.routers():
+            include_flat(app, router, prefix=prefix, include_in_schema=name == "native")
         formats.register(prefix, module.render)
         mounts.append((prefix, name))
+    for fixed in (health.router, metrics.router, wellknown.router, docs.router):
+        include_flat(app, fixed)
     if settings.root_dialect and settings.root_dialect != "native":
         loaded = _load(settings.root_dialect)
         if loaded is not None:
-            app.include_router(loaded[0].router())  # fixed paths were added first, so they win
+            for router in loaded[0].routers():  # the fixed paths were added first, so they win
+                include_flat(app, router, include_in_schema=False)
             formats.register("", loaded[0].render)
             mounts.append(("", settings.root_dialect))
 

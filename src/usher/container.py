@@ -31,6 +31,7 @@ from usher.security.tokens import PyJwtCodec
 from usher.settings import Settings
 from usher.storage.engine import make_engine
 from usher.storage.health import ping
+from usher.storage.lookup import session_lookup
 from usher.storage.uow import SqlUnitOfWorkFactory
 
 
@@ -78,7 +79,9 @@ class Container:
         minter = TokenMinter(
             self.clock, self.secrets, codec, settings.public_url, derive_key(secret, REFRESH_SUCCESSORS)
         )
-        auth = AuthService(self.uow, self.hasher, self.clock, self.secrets, audit, limiter, minter)
+        # Session checks read straight through the driver (storage.lookup), not through units of work.
+        self.session_lookup = session_lookup(self.engine, self.uow, timeout=settings.db_timeout)
+        auth = AuthService(self.uow, self.hasher, self.clock, self.secrets, audit, limiter, minter, self.session_lookup)
         self.services = Services(
             apps=AppService(self.uow, self.clock, self.secrets),
             accounts=AccountService(self.uow, self.hasher, policy, self.clock, self.secrets, audit, limiter, minter),
@@ -87,7 +90,9 @@ class Container:
             verification=VerificationService(self.uow, self.clock, codes, mailbox, auth, audit, limiter),
             recovery=RecoveryService(self.uow, self.hasher, policy, self.clock, codes, mailbox, audit, limiter),
             keys=KeyService(self.uow, self.clock, codec),
-            tokens=TokenService(self.uow, self.clock, codec, minter, settings.public_url, audit, limiter),
+            tokens=TokenService(
+                self.uow, self.clock, codec, minter, settings.public_url, audit, limiter, self.session_lookup
+            ),
         )
         # Mail leaves through SMTP only when USHER_SMTP_URL is set; otherwise it stays in the outbox (development).
         transport = transport_for(settings.smtp_url.get_secret_value() if settings.smtp_url else None)
@@ -104,5 +109,6 @@ class Container:
 
     async def close(self) -> None:
         self.hasher.close()
+        await self.session_lookup.aclose()
         await self.rate_counter.close()
         await self.engine.dispose()

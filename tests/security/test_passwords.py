@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import sys
+import threading
 
 import bcrypt
 import pytest
 
 from usher.core.errors import Unavailable
-from usher.security.passwords import METEOR_PREFIX, Argon2Hasher
+from usher.security.passwords import HASH_THREAD_NICENESS, METEOR_PREFIX, Argon2Hasher
 
 
 def _hasher(**overrides: int) -> Argon2Hasher:
@@ -69,5 +72,18 @@ async def test_full_queue_answers_unavailable_instead_of_piling_up() -> None:
         results = await asyncio.gather(*(hasher.hash("p" * 12) for _ in range(6)), return_exceptions=True)
         assert any(isinstance(r, Unavailable) for r in results)
         assert any(isinstance(r, str) for r in results)
+    finally:
+        hasher.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is Linux's")
+async def test_hash_threads_run_below_the_event_loop() -> None:
+    """During a sign-in flood the loop must keep answering session checks: the hash threads yield to it."""
+    hasher = _hasher()
+    try:
+        await hasher.hash("warm the pool up")
+        niceness = hasher._pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+        assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + HASH_THREAD_NICENESS)
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) != niceness  # the loop's thread is untouched
     finally:
         hasher.close()

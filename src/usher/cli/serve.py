@@ -63,6 +63,14 @@ def uvicorn_config(settings: Settings, host: str, port: int) -> uvicorn.Config:
     )
 
 
+def _share_cores(settings: Settings, workers: int) -> Settings:
+    """Unless USHER_HASH_WORKERS says otherwise, the workers share the cores' password hashing between them:
+    more hash threads than cores only queue in the kernel, and each holds argon2's memory meanwhile."""
+    if "hash_workers" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"hash_workers": max(1, -(-(os.cpu_count() or 1) // workers))})
+
+
 def _check(settings: Settings, host: str, port: int, workers: int) -> None:
     problems = settings.problems()
     if problems:
@@ -86,7 +94,7 @@ def _check(settings: Settings, host: str, port: int, workers: int) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, no_migrate: bool, out: Output) -> None:
     """Run the HTTP service until SIGINT or SIGTERM."""
-    settings = current_settings()
+    settings = _share_cores(current_settings(), workers)
     _check(settings, host, port, workers)
     configure_logging()
     if not no_migrate:

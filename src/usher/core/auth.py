@@ -21,8 +21,8 @@ from usher.core.models import (
     User,
 )
 from usher.core.policy import MAX_PASSWORD
-from usher.core.ports import Clock, PasswordHasher, Secrets, UnitOfWork, UnitOfWorkFactory
-from usher.core.sessions import SessionOpener
+from usher.core.ports import Clock, PasswordHasher, Secrets, SessionLookup, UnitOfWork, UnitOfWorkFactory
+from usher.core.sessions import SessionOpener, UnitOfWorkLookup
 from usher.core.tokens import TokenMinter
 
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
@@ -39,7 +39,9 @@ class AuthService:
         audit: AuditTrail,
         limiter: Limiter,
         minter: TokenMinter,
+        lookup: SessionLookup | None = None,
     ) -> None:
+        """`lookup`: the session check's read path (a store's fast one); defaults to a read unit of work."""
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
@@ -48,6 +50,7 @@ class AuthService:
         self._limiter = limiter
         self._minter = minter
         self._sessions = SessionOpener(clock, secrets)
+        self._lookup = lookup or UnitOfWorkLookup(uow)
 
     async def sign_in(
         self,
@@ -148,8 +151,7 @@ class AuthService:
         if len(token) != _TOKEN_LENGTH:
             raise InvalidSession()
         now = self._clock.now()
-        async with self._uow() as uow:
-            found = await uow.sessions.find_active(digest(token), now)
+        found = await self._lookup.find_active(digest(token), now)
         if found is None or found.session.app_id != app_id:
             raise InvalidSession()
         if now - found.session.last_seen_at >= LAST_SEEN_RESOLUTION:

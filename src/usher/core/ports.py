@@ -115,6 +115,25 @@ class SessionRepository(Protocol):
         ...
 
 
+class SessionLookup(Protocol):
+    """The session check's read path, outside any unit of work: it is the call usher answers most often.
+
+    Answers from committed data only and caches nothing, so a revoked session is refused by the next check.
+    """
+
+    async def find_active(self, token_digest: str, now: datetime) -> AuthenticatedSession | None:
+        """Like SessionRepository.find_active."""
+        ...
+
+    async def get_active(self, session_id: str, now: datetime) -> AuthenticatedSession | None:
+        """Like SessionRepository.get_active."""
+        ...
+
+    async def aclose(self) -> None:
+        """Releases connections of its own, if any."""
+        ...
+
+
 class AuditRepository(Protocol):
     async def append(self, event: AuditEvent) -> None: ...
     async def query(

@@ -10,15 +10,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from usher.core.audit import AuditTrail
 from usher.core.errors import InvalidToken, Unavailable
 from usher.core.identity import digest
 from usher.core.limits import Limiter
-from usher.core.models import App, RefreshToken, RequestContext, Session, TokenPair, TokenSpec, User, VerifiedAccess
-from usher.core.ports import Clock, JwtCodec, Secrets, UnitOfWork, UnitOfWorkFactory
+from usher.core.models import (
+    App,
+    RefreshToken,
+    RequestContext,
+    Session,
+    SigningKey,
+    TokenPair,
+    TokenSpec,
+    User,
+    VerifiedAccess,
+)
+from usher.core.ports import Clock, JwtCodec, Secrets, SessionLookup, UnitOfWork, UnitOfWorkFactory
+from usher.core.sessions import UnitOfWorkLookup
 
 GRACE = timedelta(seconds=10)
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
@@ -110,6 +121,32 @@ class TokenMinter:
         return TokenPair(access, now + timedelta(seconds=ttl), now, refresh_token, refresh_expires, session, user)
 
 
+class VerificationKeys:
+    """Signing keys by kid, as verification views, kept for a while: every access-token check needs one.
+
+    Keys never change but by rotation, and a rotated-out key keeps verifying until its last tokens have expired,
+    so a copy a few seconds old answers the same. Unknown kids are not remembered: the caller chooses them.
+    """
+
+    TTL = timedelta(seconds=30)
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._known: dict[str, tuple[SigningKey, datetime]] = {}
+
+    async def get(self, kid: str) -> SigningKey | None:
+        now = self._clock.now()
+        known = self._known.get(kid)
+        if known is not None and known[1] > now:
+            return known[0]
+        async with self._uow() as uow:
+            key = await uow.keys.by_kid(kid)
+        if key is not None:
+            self._known[kid] = (key, now + self.TTL)
+        return key
+
+
 class TokenService:
     def __init__(
         self,
@@ -120,7 +157,9 @@ class TokenService:
         public_url: str,
         audit: AuditTrail,
         limiter: Limiter,
+        lookup: SessionLookup | None = None,
     ) -> None:
+        """`lookup`: the session check's read path (a store's fast one); defaults to a read unit of work."""
         self._uow = uow
         self._clock = clock
         self._codec = codec
@@ -128,6 +167,8 @@ class TokenService:
         self._public_url = public_url
         self._audit = audit
         self._limiter = limiter
+        self._lookup = lookup or UnitOfWorkLookup(uow)
+        self._keys = VerificationKeys(uow, clock)
 
     async def issue(self, app: App, user: User, session: Session, spec: TokenSpec) -> TokenPair:
         """Fresh tokens for a session the caller has just opened or proved (sign-in, sign-up, confirm)."""
@@ -171,15 +212,14 @@ class TokenService:
     async def verify_access(self, app_id: str, token: str) -> VerifiedAccess:
         """An access token of this app, correctly signed, unexpired, and whose session still lives."""
         kid = self._codec.unverified_kid(token)
-        async with self._uow() as uow:
-            key = await uow.keys.by_kid(kid) if kid else None
-            if key is None or key.app_id != app_id:
-                raise InvalidToken()
-            claims = self._codec.verify(
-                token, key, audience=app_id, issuer=issuer_of(self._public_url, app_id), leeway=LEEWAY
-            )
-            sid = claims.get("sid")
-            live = await uow.sessions.get_active(sid, self._clock.now()) if isinstance(sid, str) else None
+        key = await self._keys.get(kid) if kid else None
+        if key is None or key.app_id != app_id:
+            raise InvalidToken()
+        claims = self._codec.verify(
+            token, key, audience=app_id, issuer=issuer_of(self._public_url, app_id), leeway=LEEWAY
+        )
+        sid = claims.get("sid")
+        live = await self._lookup.get_active(sid, self._clock.now()) if isinstance(sid, str) else None
         if live is None or live.user.id != claims.get("sub"):
             raise InvalidToken("the session of this token has ended")
         now = self._clock.now()

@@ -16,14 +16,15 @@ from usher.storage.tables import sessions, users
 _PREFIX = "session_"
 _OWNER = users.c.id.label("user_id")
 
-# The hot path, built once: a live session of an enabled user, with that user, in one statement.
+# The hot path, built once: a live session of an enabled user, with that user, in one statement (also run
+# straight through the driver by storage.lookup).
 _WITH_USER = (
     select(*users.c, _OWNER, *(column.label(_PREFIX + column.name) for column in sessions.c))
     .join_from(sessions, users, users.c.number == sessions.c.user_number)
     .where(sessions.c.revoked_ms.is_(None), sessions.c.expires_ms > bindparam("now"), users.c.disabled == false())
 )
-_FIND_ACTIVE = _WITH_USER.where(sessions.c.token_digest == bindparam("digest"))
-_GET_ACTIVE = _WITH_USER.where(sessions.c.id == bindparam("session_id"))  # access tokens name it by `sid`
+FIND_ACTIVE = _WITH_USER.where(sessions.c.token_digest == bindparam("digest"))
+GET_ACTIVE = _WITH_USER.where(sessions.c.id == bindparam("session_id"))  # access tokens name it by `sid`
 _TOUCH = (
     update(sessions)
     .where(sessions.c.id == bindparam("session_id"), sessions.c.last_seen_ms < bindparam("stale"))
@@ -40,7 +41,7 @@ def _user_number(app_id: str, user_id: str) -> Any:
     return select(users.c.number).where(users.c.app_id == app_id, users.c.id == user_id).scalar_subquery()
 
 
-def _authenticated(row: convert.Row | None) -> AuthenticatedSession | None:
+def authenticated(row: convert.Row | None) -> AuthenticatedSession | None:
     if row is None:
         return None
     return AuthenticatedSession(session=convert.session_from_row(row, prefix=_PREFIX), user=convert.user_from_row(row))
@@ -71,12 +72,12 @@ class SqlSessionRepository:
         return convert.session_from_row({**row, "user_id": session.user_id})
 
     async def find_active(self, token_digest: str, now: datetime) -> AuthenticatedSession | None:
-        result = await self._conn.execute(_FIND_ACTIVE, {"digest": token_digest, "now": convert.to_ms(now)})
-        return _authenticated(result.mappings().first())
+        result = await self._conn.execute(FIND_ACTIVE, {"digest": token_digest, "now": convert.to_ms(now)})
+        return authenticated(result.mappings().first())
 
     async def get_active(self, session_id: str, now: datetime) -> AuthenticatedSession | None:
-        result = await self._conn.execute(_GET_ACTIVE, {"session_id": session_id, "now": convert.to_ms(now)})
-        return _authenticated(result.mappings().first())
+        result = await self._conn.execute(GET_ACTIVE, {"session_id": session_id, "now": convert.to_ms(now)})
+        return authenticated(result.mappings().first())
 
     async def touch(self, session_id: str, now: datetime, stale_before: datetime) -> None:
         params = {"session_id": session_id, "now": convert.to_ms(now), "stale": convert.to_ms(stale_before)}

@@ -10,12 +10,10 @@ from usher.dialects.m3o.errors import render
 PREFIX = "/m3o"
 
 
-def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    combined.include_router(routes.router)
-    combined.include_router(mail_routes.router)
-    combined.include_router(mail_routes.pages)
-    return combined
+def routers() -> list[APIRouter]:
+    """The routers, in matching order; create_app includes each one directly (FastAPI matches nested
+    routers level by level, so one level less is a faster route to every endpoint)."""
+    return [routes.router, mail_routes.router, mail_routes.pages]
 
 
-__all__ = ["PREFIX", "render", "router"]
+__all__ = ["PREFIX", "render", "routers"]

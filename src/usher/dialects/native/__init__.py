@@ -10,15 +10,17 @@ from usher.dialects.native.errors import render
 PREFIX = "/v1"
 
 
-def router() -> APIRouter:
-    combined = APIRouter(prefix=PREFIX)
-    combined.include_router(routes.router)
-    combined.include_router(token_routes.router)
-    combined.include_router(email_routes.router)
-    combined.include_router(recovery_routes.router)
-    combined.include_router(admin.router)
-    combined.include_router(audit_routes.router)
-    return combined
+def routers() -> list[APIRouter]:
+    """The routers, in matching order; create_app includes each one directly (FastAPI matches nested
+    routers level by level, so one level less is a faster route to every endpoint)."""
+    return [
+        routes.router,
+        token_routes.router,
+        email_routes.router,
+        recovery_routes.router,
+        admin.router,
+        audit_routes.router,
+    ]
 
 
-__all__ = ["PREFIX", "render", "router"]
+__all__ = ["PREFIX", "render", "routers"]

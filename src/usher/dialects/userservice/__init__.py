@@ -11,11 +11,10 @@ from usher.dialects.userservice.errors import render
 PREFIX = "/userservice"
 
 
-def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    combined.include_router(user_routes.router)
-    combined.include_router(routes.router)
-    return combined
+def routers() -> list[APIRouter]:
+    """The routers, in matching order; create_app includes each one directly (FastAPI matches nested
+    routers level by level, so one level less is a faster route to every endpoint)."""
+    return [user_routes.router, routes.router]
 
 
-__all__ = ["PREFIX", "render", "router"]
+__all__ = ["PREFIX", "render", "routers"]

@@ -10,11 +10,10 @@ from usher.dialects.userstore.errors import render
 PREFIX = "/userstore"
 
 
-def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    combined.include_router(auth_routes.router)
-    combined.include_router(user_routes.router)
-    return combined
+def routers() -> list[APIRouter]:
+    """The routers, in matching order; create_app includes each one directly (FastAPI matches nested
+    routers level by level, so one level less is a faster route to every endpoint)."""
+    return [auth_routes.router, user_routes.router]
 
 
-__all__ = ["PREFIX", "render", "router"]
+__all__ = ["PREFIX", "render", "routers"]

@@ -8,11 +8,10 @@ from usher.dialects.wekan import api_routes, routes
 from usher.dialects.wekan.errors import PREFIX, render
 
 
-def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    combined.include_router(routes.router)
-    combined.include_router(api_routes.router)
-    return combined
+def routers() -> list[APIRouter]:
+    """The routers, in matching order; create_app includes each one directly (FastAPI matches nested
+    routers level by level, so one level less is a faster route to every endpoint)."""
+    return [routes.router, api_routes.router]
 
 
-__all__ = ["PREFIX", "render", "router"]
+__all__ = ["PREFIX", "render", "routers"]

@@ -103,5 +103,7 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         app.add_exception_handler(kind, formats.handle)
     app.add_middleware(CorsMiddleware, formats=formats, mounts=mounts)
     https = settings.public_url.lower().startswith("https://")
-    app.add_middleware(EdgeMiddleware, formats=formats, hsts=https)  # added last: wraps CORS and routing
+    app.add_middleware(
+        EdgeMiddleware, formats=formats, hsts=https, access_log=settings.access_log
+    )  # added last: wraps CORS and routing
     return app

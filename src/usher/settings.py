@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     trusted_proxies: tuple[str, ...] = ()
     secret_key: SecretStr | None = None
     allow_insecure_public_url: bool = False
+    # One line per request on `usher.access` (method, path, status, time, request id). Off saves about a tenth
+    # of a session check's cost where a proxy in front logs requests already.
+    access_log: bool = True
 
     # OWASP's argon2id minimum: 19 MiB, two passes, one lane.
     argon2_time_cost: int = Field(default=2, ge=1, le=20)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import test_settings as settings_for
 from tests.dialects.native.helpers import BASE, PASSWORD
 from tests.http.conftest import ClientFor, serve
 from usher import __version__
@@ -158,3 +159,16 @@ async def test_method_not_allowed_names_the_allowed_methods(
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert_secured(response)
+
+
+async def test_access_log_can_be_turned_off(database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    for enabled in (True, False):
+        caplog.clear()
+        app = create_app(settings_for(database_url, access_log=enabled))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                assert (await client.get("/healthz")).status_code == 200
+        lines = [r.getMessage() for r in caplog.records if r.name == "usher.access"]
+        assert (lines != []) is enabled

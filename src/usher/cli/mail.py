@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 import signal
-import sys
 from typing import Any
 
 import click
 
+from usher.cli.logs import configure_logging
 from usher.cli.output import Output, json_option
 from usher.cli.runtime import BadValue, current_settings, run
 from usher.container import Container
@@ -82,7 +81,7 @@ def dispatch(once: bool, out: Output) -> None:
     check_mail_settings(settings)
     if settings.smtp_url is None:
         raise BadValue("USHER_SMTP_URL is not set: mail stays in the outbox (see `usher mail outbox`)")
-    _configure_logging()
+    configure_logging(force=False)  # the dispatcher logs ids and outcomes, never codes or bodies
 
     async def work(container: Container) -> int:
         dispatcher = container.dispatcher
@@ -134,12 +133,3 @@ def _describe(item: OutgoingMail, app: App | None) -> dict[str, Any]:
         "subject": subject,
         "text": text,
     }
-
-
-def _configure_logging() -> None:
-    """INFO to stderr, as `usher serve` logs: the dispatcher logs ids and outcomes, never codes or bodies."""
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s[%(process)d] %(message)s",
-    )  # no force: a host that configured logging already (tests, embedding) keeps its set-up

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
-import sys
 from functools import partial
 from types import FrameType
 
@@ -16,6 +14,7 @@ import uvicorn
 
 from usher.app import create_app
 from usher.cli.db import upgrade_and_bootstrap
+from usher.cli.logs import batched_logging, configure_logging
 from usher.cli.mail import check_mail_settings
 from usher.cli.output import Output, json_option
 from usher.cli.runtime import BadValue, Failure, current_settings
@@ -33,16 +32,6 @@ class _Server(uvicorn.Server):
         if self.should_exit and sig == signal.SIGINT:
             self.force_exit = True
         self.should_exit = True
-
-
-def configure_logging() -> None:
-    """INFO to stderr; the app writes its own access lines (`usher.access`, no query strings)."""
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s[%(process)d] %(message)s",
-        force=True,
-    )
 
 
 def uvicorn_config(settings: Settings, host: str, port: int) -> uvicorn.Config:
@@ -107,7 +96,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_migrate: bo
         click.echo(f"usher serving {url} with {workers} worker{'s' if workers > 1 else ''}")
     if workers == 1:
         server = _Server(uvicorn_config(settings, host, port))
-        with contextlib.suppress(SystemExit):  # uvicorn's way of saying that start-up failed
+        with contextlib.suppress(SystemExit), batched_logging():  # SystemExit: uvicorn's failed start-up
             server.run()
         if not server.started:
             raise Failure("the server could not start (see the log above)")

@@ -19,6 +19,8 @@ from types import FrameType
 
 import uvicorn
 
+from usher.cli.logs import batched_logging
+
 log = logging.getLogger("usher.serve")
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -79,7 +81,8 @@ def _fork(make_config: Callable[[], uvicorn.Config], host: str, port: int) -> in
         return pid
     code = 1
     try:
-        code = _work(make_config, host, port, parent)
+        with batched_logging():
+            code = _work(make_config, host, port, parent)
     except SystemExit as exc:  # uvicorn exits this way when start-up fails
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:

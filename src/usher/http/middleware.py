@@ -57,11 +57,19 @@ def secure_headers(headers: list[tuple[bytes, bytes]], *, request_id: str, hsts:
 class EdgeMiddleware:
     """Everything every request needs before and after routing, in one pass over the ASGI messages."""
 
-    def __init__(self, app: ASGIApp, formats: ErrorFormats, body_limit: int = BODY_LIMIT, hsts: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        formats: ErrorFormats,
+        body_limit: int = BODY_LIMIT,
+        hsts: bool = False,
+        access_log: bool = True,
+    ) -> None:
         self.app = app
         self.formats = formats
         self.body_limit = body_limit
         self.hsts = hsts
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,15 +102,20 @@ class EdgeMiddleware:
             response = await self.formats.handle(Request(scope), exc)  # logs it, answers the dialect's 500
             await response(scope, receive, send_with_headers)
         finally:
-            # Path only: query strings may carry tokens and codes (?access_token=, ?token=, ?code=).
-            access_log.info(
-                "%s %s %s %.1fms %s",
-                scope.get("method"),
-                scope.get("path"),
-                status,
-                (time.perf_counter() - started) * 1000,
-                rid,
-            )
+            if self.access_log:
+                self._log_access(scope, status, started, rid)
+
+    @staticmethod
+    def _log_access(scope: Scope, status: int, started: float, rid: str) -> None:
+        # Path only: query strings may carry tokens and codes (?access_token=, ?token=, ?code=).
+        access_log.info(
+            "%s %s %s %.1fms %s",
+            scope.get("method"),
+            scope.get("path"),
+            status,
+            (time.perf_counter() - started) * 1000,
+            rid,
+        )
 
     async def _limited(self, scope: Scope, receive: Receive) -> Receive | None:
         """A receive that replays the (bounded) body, or None when the body is over the limit."""

@@ -19,7 +19,6 @@ from usher.core.services import Services
 from usher.core.tokens import TokenMinter, TokenService
 from usher.core.verification import VerificationService
 from usher.limiting.database import DatabaseCounter
-from usher.limiting.redis import RedisCounter
 from usher.limiting.resilient import ResilientCounter
 from usher.mail.dispatcher import DispatchConfig, Dispatcher
 from usher.mail.transports import transport_for
@@ -70,7 +69,7 @@ class Container:
         limits = {name.removeprefix("limit_"): value for name, value in settings if name.startswith("limit_")}
         # Abuse counters in Redis when USHER_REDIS_URL is set, else in the main database; closed with the container.
         redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
-        self.rate_counter = rate_counter or (RedisCounter(redis_url) if redis_url else DatabaseCounter(self.engine))
+        self.rate_counter = rate_counter or (_redis_counter(redis_url) if redis_url else DatabaseCounter(self.engine))
         limiter = Limiter(self.rate_counter, self.clock, policy_from(limits))
         policy = PasswordPolicy(common_passwords())
         codes = CodeBook(self.clock, self.secrets)
@@ -112,3 +111,10 @@ class Container:
         await self.session_lookup.aclose()
         await self.rate_counter.close()
         await self.engine.dispose()
+
+
+def _redis_counter(url: str) -> ResilientCounter:
+    """Imported only when Redis is configured: redis-py costs each worker about 6 MiB."""
+    from usher.limiting.redis import RedisCounter
+
+    return RedisCounter(url)

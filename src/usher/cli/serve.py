@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 from functools import partial
 from types import FrameType
 
@@ -16,6 +17,7 @@ from usher.app import create_app
 from usher.cli.db import upgrade_and_bootstrap
 from usher.cli.logs import batched_logging, configure_logging
 from usher.cli.mail import check_mail_settings
+from usher.cli.memory import tune_allocator
 from usher.cli.output import Output, json_option
 from usher.cli.runtime import BadValue, Failure, current_settings
 from usher.cli.workers import listener, supervise
@@ -60,6 +62,23 @@ def _share_cores(settings: Settings, workers: int) -> Settings:
     return settings.model_copy(update={"hash_workers": max(1, -(-(os.cpu_count() or 1) // workers))})
 
 
+def _migrate_apart(settings: Settings) -> None:
+    """Migrates and bootstraps in a short-lived child process, so that Alembic, the migration's engine and the
+    bootstrap's container never enter the workers' memory (each forked worker would carry a copy). The child
+    reports its own errors through the CLI's usual mapping; its exit code becomes ours."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        asyncio.run(upgrade_and_bootstrap(settings))  # an error unwinds into click here, which prints it and exits
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code != 0:
+        raise click.exceptions.Exit(code)
+
+
 def _check(settings: Settings, host: str, port: int, workers: int) -> None:
     problems = settings.problems()
     if problems:
@@ -86,8 +105,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_migrate: bo
     settings = _share_cores(current_settings(), workers)
     _check(settings, host, port, workers)
     configure_logging()
+    tune_allocator()
     if not no_migrate:
-        asyncio.run(upgrade_and_bootstrap(settings))
+        _migrate_apart(settings)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}"
     if out.as_json:
@@ -101,6 +121,6 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, no_migrate: bo
         if not server.started:
             raise Failure("the server could not start (see the log above)")
         return
-    failed = supervise(partial(uvicorn_config, settings, host, port), host, port, workers)
+    failed = supervise(partial(uvicorn_config, settings, host, port), host, port, workers, batched_logging)
     if failed:
         ctx.exit(Failure.exit_code)

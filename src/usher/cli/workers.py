@@ -15,11 +15,11 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from types import FrameType
+from typing import Any
 
 import uvicorn
-
-from usher.cli.logs import batched_logging
 
 log = logging.getLogger("usher.serve")
 
@@ -74,14 +74,16 @@ def _work(make_config: Callable[[], uvicorn.Config], host: str, port: int, paren
     return 0 if server.started else 1
 
 
-def _fork(make_config: Callable[[], uvicorn.Config], host: str, port: int) -> int:
+def _fork(
+    make_config: Callable[[], uvicorn.Config], host: str, port: int, around: Callable[[], AbstractContextManager[Any]]
+) -> int:
     parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:
-        with batched_logging():
+        with around():
             code = _work(make_config, host, port, parent)
     except SystemExit as exc:  # uvicorn exits this way when start-up fails
         code = exc.code if isinstance(exc.code, int) else 1
@@ -110,8 +112,16 @@ def _wait(children: set[int]) -> int:
     return failed
 
 
-def supervise(make_config: Callable[[], uvicorn.Config], host: str, port: int, workers: int) -> int:
-    """Forks `workers` servers and waits for them all; returns how many of them failed."""
+def supervise(
+    make_config: Callable[[], uvicorn.Config],
+    host: str,
+    port: int,
+    workers: int,
+    around: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+) -> int:
+    """Forks `workers` servers and waits for them all; returns how many of them failed. Each server runs inside
+    `around()`, entered in its own process. (Standard library and uvicorn only: the benchmark's peer loads this
+    file by path.)"""
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # until each process has its own handlers
     children: set[int] = set()
     stops = 0
@@ -130,7 +140,7 @@ def supervise(make_config: Callable[[], uvicorn.Config], host: str, port: int, w
         for sig in STOP_SIGNALS:
             signal.signal(sig, forward)
         for _ in range(workers):
-            children.add(_fork(make_config, host, port))
+            children.add(_fork(make_config, host, port, around))
         log.info("started %d workers: %s", workers, " ".join(str(pid) for pid in sorted(children)))
     except BaseException:
         forward(signal.SIGTERM, None)  # a failed fork: stop the workers already started

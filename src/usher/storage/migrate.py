@@ -1,17 +1,20 @@
-"""Schema migrations (Alembic, shipped in storage/migrations) driven from code: upgrade, current, head."""
+"""Schema migrations (Alembic, shipped in storage/migrations) driven from code: upgrade, current, head.
+
+Alembic is imported by the functions that use it: it costs about 11 MiB, which a serving worker never needs.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from usher.storage.engine import BEGIN_OPTION, make_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
 # Session-level PostgreSQL advisory lock held around an upgrade, so that processes starting together
@@ -27,6 +30,8 @@ def config(url: str | None = None) -> Config:
     A new migration by hand: `alembic.command.revision(config(), message="...", rev_id="0002")`, then write
     its upgrade() explicitly (batch_alter_table for ALTERs, which SQLite does by copying the table).
     """
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     if url is not None:
@@ -36,6 +41,8 @@ def config(url: str | None = None) -> Config:
 
 def head() -> str:
     """The newest revision this code ships."""
+    from alembic.script import ScriptDirectory
+
     revision = ScriptDirectory.from_config(config()).get_current_head()
     if revision is None:
         raise RuntimeError(f"no migrations found in {SCRIPT_LOCATION}")
@@ -74,10 +81,14 @@ async def current(url: str) -> str | None:
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
+    from alembic import command
+
     cfg = config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)
 
 
 def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()

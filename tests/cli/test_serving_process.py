@@ -1,12 +1,18 @@
-"""Logging while serving: lines are written in batches, warnings at once, nothing pending is lost at the end."""
+"""Serving processes: log lines written in batches (warnings at once, nothing pending lost at the end), and the
+allocator set for hashing threads."""
 
 from __future__ import annotations
 
 import io
 import logging
+import platform
+import sys
 import time
 
+import pytest
+
 from usher.cli.logs import FORMAT, BatchedStreamHandler, batched_logging
+from usher.cli.memory import tune_allocator
 
 
 def _logger(handler: logging.Handler) -> logging.Logger:
@@ -69,3 +75,8 @@ def test_batched_logging_swaps_the_root_stream_handler_and_restores_it() -> None
     finally:
         root.handlers = saved
     assert "WARNING usher.access[" in stream.getvalue() and "GET /x 200" in stream.getvalue()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc")
+def test_allocator_settings_are_taken_by_glibc() -> None:
+    assert tune_allocator() is True

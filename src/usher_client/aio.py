@@ -1,7 +1,9 @@
-"""AsyncClient: the native API over httpx.AsyncClient, one coroutine per endpoint (generated from client.py).
+"""AsyncClient: the native API over httpx.AsyncClient, one coroutine per endpoint, mirroring client.py.
 
 Self-service methods take the user's session token (or JWT access token); admin methods use the client's
-`secret_key`. Errors come out as UsherError subclasses (see usher_client.errors).
+`secret_key`. Errors come out as UsherError subclasses (see usher_client.errors). Requests are built in calls.py
+and answers read in _http.py, so this module only sends; tests/sdk/test_clients.py holds both clients to the
+same methods, signatures and docstrings.
 """
 
 from __future__ import annotations

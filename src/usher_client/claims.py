@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 
@@ -20,7 +22,8 @@ class Claims:
     email_verified: bool = False
     username: str | None = None
     permission_level: int = 0
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Read-only: a verifier hands the same Claims to every request that carries the same token.
+    raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     @property
     def user_id(self) -> str:
@@ -43,5 +46,5 @@ class Claims:
             email_verified=bool(payload.get("email_verified", False)),
             username=payload.get("username"),
             permission_level=level if isinstance(level, int) and not isinstance(level, bool) else 0,
-            raw=payload,
+            raw=MappingProxyType(dict(payload)),
         )

@@ -1,7 +1,8 @@
-"""Client: the native API over a blocking httpx.Client, one method per endpoint.
+"""Client: the native API over a blocking httpx.Client, one method per endpoint (AsyncClient in aio.py mirrors it).
 
 Self-service methods take the user's session token (or JWT access token); admin methods use the client's
-`secret_key`. Errors come out as UsherError subclasses (see usher_client.errors).
+`secret_key`. Errors come out as UsherError subclasses (see usher_client.errors). Requests are built in calls.py
+and answers read in _http.py, so this module only sends.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ UsherError                  (any code; unknown codes land here)
 ├── Unauthenticated         unauthenticated     401
 ├── InvalidSession          invalid_session     401
 ├── InvalidToken            invalid_token       401
-├── Forbidden               forbidden           403
+├── Forbidden               forbidden           403 (also origin_not_allowed: a refused CORS preflight)
 │   ├── AccountDisabled     account_disabled    403
 │   └── EmailNotVerified    email_not_verified  403
 ├── NotFound                not_found           404
@@ -134,29 +134,28 @@ class InternalError(UsherError):
     code = "internal_error"
 
 
-ERROR_CLASSES: dict[str, type[UsherError]] = {
-    kind.code: kind
-    for kind in (
-        ValidationError,
-        WeakPassword,
-        InvalidCode,
-        InvalidCredentials,
-        Unauthenticated,
-        InvalidSession,
-        InvalidToken,
-        Forbidden,
-        AccountDisabled,
-        EmailNotVerified,
-        NotFound,
-        RouteNotFound,
-        MethodNotAllowed,
-        Conflict,
-        PayloadTooLarge,
-        RateLimited,
-        Unavailable,
-        InternalError,
-    )
-}
+_CLASSES: tuple[type[UsherError], ...] = (
+    ValidationError,
+    WeakPassword,
+    InvalidCode,
+    InvalidCredentials,
+    Unauthenticated,
+    InvalidSession,
+    InvalidToken,
+    Forbidden,
+    AccountDisabled,
+    EmailNotVerified,
+    NotFound,
+    RouteNotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    RateLimited,
+    Unavailable,
+    InternalError,
+)
+# Every code to its class; a code without a class of its own raises the nearest one (its `code` stays exact).
+ERROR_CLASSES: dict[str, type[UsherError]] = {kind.code: kind for kind in _CLASSES} | {"origin_not_allowed": Forbidden}
 
 
 def _retry_after(response: httpx.Response) -> int | None:

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI, Request
 from starlette.responses import JSONResponse
 
+from tests.sdk.localkeys import APP, ISSUER, jwks_transport, token, verifier
 from usher_client import BearerAuthMiddleware, Claims, TokenVerifier
 from usher_client.fastapi import CurrentUser, install, require_user
-
-ISSUER, APP = "http://usher.test", "notes"
-KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def jwks_transport() -> httpx.MockTransport:
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
-    document = {"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}
-    return httpx.MockTransport(lambda _request: httpx.Response(200, json=document))
-
-
-def token(**extra: Any) -> str:
-    now = int(time.time())
-    claims = {"iss": f"{ISSUER}/apps/{APP}", "aud": APP, "sub": "u1", "sid": "s1", "iat": now, "nbf": now}
-    return jwt.encode({"exp": now + 60, **claims, **extra}, KEY, algorithm="RS256", headers={"kid": "k1"})
-
-
-def verifier() -> TokenVerifier:
-    return TokenVerifier(ISSUER, APP, async_transport=jwks_transport())
 
 
 def fastapi_app() -> FastAPI:

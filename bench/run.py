@@ -1,12 +1,14 @@
 """usher's benchmark suite: the real `usher serve` over loopback, driven by wrk, beside its references.
 
-    .venv/bin/python bench/run.py [--quick] [--workers 2] [--db sqlite|postgresql|both] [--duration S]
+    .venv/bin/python bench/run.py [--quick] [--workers 2] [--db sqlite|postgresql|both] [--duration S] [--no-peer]
 
 Scenarios (each against a freshly seeded server per database): session check (native /me, M3O ReadSession,
 WeKan /api/user), access-token refresh, sign-in, sign-up, mixed (90% checks, 8% sign-ins, 2% sign-ups, with the
 resident memory and CPU time of every worker), and a sign-in flood with session checks beside it. References in
-the same run: a bare FastAPI endpoint served the same way, and raw argon2id verifications/s with usher's default
-parameters on as many processes as workers. Prints a table and ratios, writes bench/results/<timestamp>.json.
+the same run: a bare FastAPI endpoint served the same way, raw argon2id verifications/s with usher's default
+parameters on as many processes as workers, and the peer, fastapi-users (bench/peer/: its documented SQLAlchemy +
+aiosqlite set-up in a throwaway venv, bench/.peer-venv, with as many workers): GET /users/me with a database-
+strategy token and with a JWT, and the JWT login. Prints a table and ratios, writes bench/results/<timestamp>.json.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
@@ -38,6 +41,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 LUA = BENCH / "lua"
 RESULTS = BENCH / "results"
+PEER_APP = BENCH / "peer" / "fastapi_users_app.py"
+PEER_REQUIREMENTS = BENCH / "peer" / "requirements.txt"
+PEER_VENV = BENCH / ".peer-venv"
+PEER_RATIOS = [  # usher's scenario, the peer's
+    ("check_native_me", "users_me_database"),  # issue 7's target: at least 8
+    ("check_native_me", "users_me_jwt"),
+    ("signin", "login_jwt"),
+]
 VENV_BIN = Path(sys.executable).parent
 USHER = str(VENV_BIN / "usher")
 PASSWORD = "bench-Passw0rd-long-enough"
@@ -152,7 +163,9 @@ class Server:
 # ---------------------------------------------------------------- load generator
 
 
-def wrk(url: str, script: str, args: list[str], *, duration: float, connections: int, threads: int) -> dict[str, Any]:
+def wrk(
+    url: str, script: str, args: list[str], *, duration: float, connections: int, threads: int, timeout: int = 10
+) -> dict[str, Any]:
     """One wrk run; the Lua `done` prints a JSON line, which becomes the result (requests/s, p50/p90/p99 in ms)."""
     cmd = [
         "wrk",
@@ -160,14 +173,14 @@ def wrk(url: str, script: str, args: list[str], *, duration: float, connections:
         f"-c{connections}",
         f"-d{max(1, round(duration))}s",
         "--timeout",
-        "10s",
+        f"{timeout}s",
         "-s",
         str(LUA / script),
         url,
         "--",
         *args,
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + timeout + 60, check=False)
     match = re.search(r"^BENCHJSON (.*)$", done.stdout, re.M)
     if not match:
         raise RuntimeError(f"wrk gave no summary (rc {done.returncode}): {done.stdout[-500:]} {done.stderr[-500:]}")
@@ -247,36 +260,39 @@ def _argon2_worker(params: dict[str, int], seconds: float, out: Any) -> None:
         time_cost=params["time_cost"], memory_cost=params["memory_kib"], parallelism=params["parallelism"]
     )
     stored = hasher.hash(PASSWORD)
-    count, deadline = 0, time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    count, started = 0, time.monotonic()
+    while time.monotonic() < started + seconds:
         hasher.verify(stored, PASSWORD)
         count += 1
-    out.put(count)
+    out.put(count / (time.monotonic() - started))  # the set-up (start, first hash) is left out: 0.5 s at 64 MiB
 
 
-def argon2_rate(processes: int, seconds: float) -> dict[str, Any]:
-    """Verifications/s of `processes` processes verifying in a loop, usher's default argon2id parameters."""
+def usher_argon2_params() -> dict[str, int]:
     from usher.settings import Settings
 
     fields = Settings.model_fields
-    params = {
+    return {
         "time_cost": int(fields["argon2_time_cost"].default),
         "memory_kib": int(fields["argon2_memory_kib"].default),
         "parallelism": int(fields["argon2_parallelism"].default),
     }
+
+
+def argon2_rate(processes: int, seconds: float, params: dict[str, int] | None = None) -> dict[str, Any]:
+    """Verifications/s of `processes` processes verifying in a loop (usher's default argon2id parameters unless
+    others are given: the peer's)."""
+    params = params or usher_argon2_params()
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_argon2_worker, args=(params, seconds, queue)) for _ in range(processes)]
-    started = time.monotonic()
     for proc in procs:
         proc.start()
-    counts = [queue.get(timeout=seconds + 60) for _ in procs]
-    elapsed = time.monotonic() - started
+    rates = [queue.get(timeout=seconds + 60) for _ in procs]
     for proc in procs:
         proc.join(timeout=10)
         if proc.is_alive():
             proc.kill()
-    return {"verifications_per_s": round(sum(counts) / elapsed, 1), "processes": processes, **params}
+    return {"verifications_per_s": round(sum(rates), 1), "processes": processes, **params}
 
 
 # ---------------------------------------------------------------- database
@@ -436,10 +452,150 @@ def fmt(result: dict[str, Any]) -> str:
     )
 
 
+# ---------------------------------------------------------------- the peer: fastapi-users
+
+
+class PeerSkipped(Exception):
+    """The peer cannot be measured in this run (no network for its venv, a failed start ...): the reason."""
+
+
+def peer_python() -> Path:
+    """bench/.peer-venv with bench/peer/requirements.txt installed; rebuilt only when that file (or the Python
+    that builds it) changed, so a repeated run reuses it."""
+    want = hashlib.sha256(PEER_REQUIREMENTS.read_bytes() + sys.version.encode()).hexdigest()
+    stamp = PEER_VENV / ".requirements-sha256"
+    python = PEER_VENV / "bin" / "python"
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == want:
+        return python
+    log(f"peer: building {PEER_VENV} (fastapi-users, pinned in bench/peer/requirements.txt)")
+    shutil.rmtree(PEER_VENV, ignore_errors=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--retries", "1"]
+    steps = [[sys.executable, "-m", "venv", str(PEER_VENV)], [*pip, "--timeout", "20", "-r", str(PEER_REQUIREMENTS)]]
+    for step in steps:
+        try:
+            done = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
+        except subprocess.TimeoutExpired:
+            shutil.rmtree(PEER_VENV, ignore_errors=True)
+            raise PeerSkipped(f"'{' '.join(step[:4])} ...' took over 600 s") from None
+        if done.returncode != 0:
+            shutil.rmtree(PEER_VENV, ignore_errors=True)
+            last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+            raise PeerSkipped(f"could not build its venv ({' '.join(step[1:4])}: {last})")
+    stamp.write_text(want + "\n")
+    return python
+
+
+async def _seed_peer(base: str, users: int, tag: str) -> tuple[list[str], list[str], list[str]]:
+    """Registers `users` users through the peer's API and logs each in once per backend: logins, database
+    tokens, JWTs."""
+    limit = asyncio.Semaphore(4)
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+
+        async def one(email: str) -> tuple[str, str]:
+            async with limit:
+                (await client.post("/auth/register", json={"email": email, "password": PASSWORD})).raise_for_status()
+                tokens = []
+                for backend in ("database", "jwt"):
+                    answer = await client.post(f"/auth/{backend}/login", data={"username": email, "password": PASSWORD})
+                    answer.raise_for_status()
+                    tokens.append(str(answer.json()["access_token"]))
+                return tokens[0], tokens[1]
+
+        logins = [f"peer-{tag}-{n}@example.com" for n in range(users)]
+        pairs = await asyncio.gather(*(one(email) for email in logins))
+    return logins, [db for db, _ in pairs], [jwt for _, jwt in pairs]
+
+
+def bench_peer(python: Path, opts: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """fastapi-users on a fresh SQLite file with as many workers as usher: /users/me with each backend's token,
+    and the JWT login, driven like usher's scenarios."""
+    described = subprocess.run(
+        [str(python), str(PEER_APP), "--describe"], capture_output=True, text=True, timeout=120, check=True
+    )
+    results: dict[str, Any] = {"database": "sqlite", **json.loads(described.stdout)}
+    peer_dir = workdir / "peer"
+    peer_dir.mkdir()
+    env = dict(os.environ)
+    env["PEER_DATABASE_URL"] = f"sqlite+aiosqlite:///{peer_dir / 'peer.db'}"
+    env["PEER_SECRET"] = secrets.token_urlsafe(32)
+    subprocess.run(
+        [str(python), str(PEER_APP), "--create-tables"], env=env, check=True, capture_output=True, timeout=120
+    )
+    port = free_port()
+    cmd = [str(python), str(PEER_APP), "--port", str(port), "--workers", str(opts.workers)]
+    server = Server("fastapi-users", cmd, env, port, peer_dir / "peer.log")
+    run = {"duration": opts.duration, "connections": opts.connections, "threads": opts.threads}
+    try:
+        server.start("/docs", opts.workers)
+        results["rss_idle_mib"] = {str(pid): round(rss_kib(pid) / 1024, 1) for pid in server.workers}
+        log(f"peer: fastapi-users serving {server.url}, workers {server.workers}; seeding")
+        started = time.monotonic()
+        logins, db_tokens, jwts = asyncio.run(_seed_peer(server.url, opts.peer_users, secrets.token_hex(3)))
+        results["seed_seconds"] = round(time.monotonic() - started, 1)
+        files = {"logins": logins, "database": db_tokens, "jwt": jwts}
+        paths = {name: peer_dir / f"{name}.txt" for name in files}
+        for name, lines in files.items():
+            paths[name].write_text("\n".join(lines) + "\n")
+        scenarios: list[tuple[str, list[str], int]] = [
+            ("users_me_database", ["me", str(paths["database"])], 10),
+            ("users_me_jwt", ["me", str(paths["jwt"])], 10),
+            ("login_jwt", ["login", str(paths["logins"]), PASSWORD], 30),  # a login costs more than usher's
+        ]
+        for name, args, timeout in scenarios:
+            results[name] = wrk(server.url, "peer.lua", args, timeout=timeout, **run)
+            log(f"peer: {name}: {fmt(results[name])}")
+    finally:
+        server.stop()
+    return results
+
+
+def prepare_peer(opts: argparse.Namespace, dbs: list[str]) -> tuple[Path | None, str]:
+    """The peer venv's python, built before anything is measured, or None and why the peer is skipped."""
+    if opts.no_peer:
+        return None, "--no-peer"
+    if "sqlite" not in dbs:
+        return None, "it runs on SQLite and is compared with usher on SQLite; this run has no SQLite"
+    try:
+        return peer_python(), ""
+    except (PeerSkipped, OSError, subprocess.SubprocessError) as exc:
+        return None, str(exc)
+
+
+def measure_peer(python: Path, opts: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """The peer's figures and a raw argon2id reference at its own hash parameters, or {"skipped": reason}."""
+    try:
+        results = bench_peer(python, opts, workdir)
+    except (RuntimeError, OSError, subprocess.SubprocessError, httpx.HTTPError, ValueError) as exc:
+        log(f"peer skipped: {exc}")
+        return {"skipped": str(exc)}
+    hashing = results["hash"]
+    if hashing.get("algorithm") == "argon2id":
+        params = {k: int(hashing[k]) for k in ("time_cost", "memory_kib", "parallelism")}
+        results["argon2id_own_params"] = argon2_rate(opts.workers, min(opts.duration, 10), params)
+        log(f"peer: argon2id at its parameters: {results['argon2id_own_params']['verifications_per_s']} /s")
+    return results
+
+
+def peer_ratios(peer: dict[str, Any], bare_rps: float, argon2: float) -> dict[str, float]:
+    """The peer against the references measured in the same run."""
+    out = {}
+    for name in ("users_me_database", "users_me_jwt"):
+        if peer.get(name, {}).get("rps"):
+            out[f"{name} / bare"] = round(peer[name]["rps"] / bare_rps, 3)
+    if peer.get("login_jwt", {}).get("rps"):
+        out["login_jwt / argon2 (usher's parameters)"] = round(peer["login_jwt"]["rps"] / argon2, 3)
+        own = peer.get("argon2id_own_params", {}).get("verifications_per_s")
+        if own:
+            out["login_jwt / argon2 (its parameters)"] = round(peer["login_jwt"]["rps"] / own, 3)
+    return out
+
+
 # ---------------------------------------------------------------- report
 
 
-def ratios(db_results: dict[str, Any], bare_rps: float, argon2: float) -> dict[str, float]:
+def ratios(
+    db_results: dict[str, Any], bare_rps: float, argon2: float, peer: dict[str, Any] | None = None
+) -> dict[str, float]:
     out = {}
     for name in ("check_native_me", "check_m3o_readsession", "check_wekan_api_user"):
         if name in db_results:
@@ -449,7 +605,34 @@ def ratios(db_results: dict[str, Any], bare_rps: float, argon2: float) -> dict[s
             out[f"{name} / argon2"] = round(db_results[name]["rps"] / argon2, 3)
     if "mixed" in db_results:  # 10% of the mixed requests hash a password: the share of the argon2 rate they use
         out["mixed hashes / argon2"] = round(db_results["mixed"]["rps"] * 0.10 / argon2, 3)
+    for usher, theirs in PEER_RATIOS:  # the peer runs on SQLite: given only for usher on SQLite
+        if peer and db_results.get(usher, {}).get("rps") and peer.get(theirs, {}).get("rps"):
+            out[f"{usher} / peer {theirs}"] = round(db_results[usher]["rps"] / peer[theirs]["rps"], 3)
     return out
+
+
+def print_peer(peer: dict[str, Any]) -> None:
+    if "skipped" in peer:
+        print(f"\n  peer skipped: {peer['skipped']}")
+        return
+    hashing = peer["hash"]
+    print(
+        f"\n  [peer: fastapi-users {peer['versions']['fastapi-users']}, SQLite]  seeded in {peer['seed_seconds']} s; "
+        f"password hash {hashing.get('algorithm')} t={hashing.get('time_cost')}, m={hashing.get('memory_kib')} KiB, "
+        f"p={hashing.get('parallelism')} ({' then '.join(hashing['hashers'])})"
+    )
+    for label, name in (
+        ("GET /users/me, database strategy", "users_me_database"),
+        ("GET /users/me, JWT strategy", "users_me_jwt"),
+        ("POST /auth/jwt/login", "login_jwt"),
+    ):
+        if peer.get(name):
+            print(f"  {label:<34}{fmt(peer[name])}")
+    own = peer.get("argon2id_own_params")
+    if own:
+        print(f"  {'raw argon2id verify, its params':<34}{own['verifications_per_s']:>9.1f} verifications/s")
+    print(f"  {'worker RSS idle (MiB)':<34}{peer['rss_idle_mib']}")
+    print("  ratios: " + ", ".join(f"{k} = {v}" for k, v in peer.get("ratios", {}).items()))
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -463,6 +646,7 @@ def print_report(report: dict[str, Any]) -> None:
         f"{argon2['verifications_per_s']:>9.1f} verifications/s  "
         f"(t={argon2['time_cost']}, m={argon2['memory_kib']} KiB, p={argon2['parallelism']})"
     )
+    print_peer(report["peer"])
     for db, results in report["databases"].items():
         print(f"\n  [{db}]  seeded in {results['seed_seconds']} s")
         for name in (
@@ -487,15 +671,19 @@ def print_report(report: dict[str, Any]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="short runs (under 2 minutes in all)")
+    parser.add_argument(
+        "--quick", action="store_true", help="5 s per scenario (about 3.5 minutes with both databases and the peer)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--duration", type=float, help="seconds per scenario (quick 5, full 15)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--no-peer", action="store_true", help="skip the peer (fastapi-users)")
     opts = parser.parse_args()
     opts.duration = opts.duration or (5.0 if opts.quick else 15.0)
     opts.users = 64 if opts.quick else 256
+    opts.peer_users = 16 if opts.quick else 32  # each costs the peer three hashes at its parameters
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
@@ -518,6 +706,9 @@ def main() -> int:
         },
         "databases": {},
     }
+    peer_python_path, peer_skip = prepare_peer(opts, dbs)
+    if peer_python_path is None:
+        log(f"peer skipped: {peer_skip}")
     with tempfile.TemporaryDirectory(prefix="usher-bench-") as tmp:
         workdir = Path(tmp)
         port = free_port()
@@ -533,10 +724,18 @@ def main() -> int:
         argon2 = argon2_rate(opts.workers, min(opts.duration, 10))
         log(f"argon2id: {argon2['verifications_per_s']} verifications/s on {opts.workers} processes")
         report["references"] = {"bare_fastapi": bare, "argon2id": argon2}
+        peer: dict[str, Any] = (
+            measure_peer(peer_python_path, opts, workdir) if peer_python_path else {"skipped": peer_skip}
+        )
+        if "skipped" not in peer:
+            peer["ratios"] = peer_ratios(peer, bare["rps"], argon2["verifications_per_s"])
+        report["peer"] = peer
         for db in dbs:
             report["databases"][db] = bench_database(db, opts, workdir)
+    compared = None if "skipped" in report["peer"] else report["peer"]
     report["ratios"] = {
-        db: ratios(results, bare["rps"], argon2["verifications_per_s"]) for db, results in report["databases"].items()
+        db: ratios(results, bare["rps"], argon2["verifications_per_s"], compared if db == "sqlite" else None)
+        for db, results in report["databases"].items()
     }
     report["machine"]["load_after"] = os.getloadavg()
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -64,6 +64,7 @@ class Container:
             parallelism=settings.argon2_parallelism,
             workers=settings.hash_workers,
             queue_limit=settings.hash_queue,
+            niceness=settings.hash_niceness,
         )
         audit = AuditTrail(self.uow, self.clock)
         limits = {name.removeprefix("limit_"): value for name, value in settings if name.startswith("limit_")}

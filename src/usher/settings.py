@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(default=1, ge=1, le=16)
     hash_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
     hash_queue: int = Field(default=256, ge=1, le=100_000)
+    # How far below the event loop the hash threads run (Linux nice, 0-19): during a sign-in flood the loop
+    # still answers session checks at once, while hashing takes every idle cycle.
+    hash_niceness: int = Field(default=10, ge=0, le=19)
 
     # Abuse limits (attempts per window); see usher.core.limits.LimitPolicy for the windows.
     limit_signin_per_address: int = Field(default=30, ge=1)

@@ -22,7 +22,7 @@ from usher.core.errors import Unavailable
 T = TypeVar("T")
 METEOR_PREFIX = "meteor$"  # an imported Meteor/WeKan hash: bcrypt(sha256-hex(password))
 _BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$", METEOR_PREFIX)
-HASH_THREAD_NICENESS = 10  # CFS weight 110 against the event loop's 1024
+HASH_THREAD_NICENESS = 10  # the default: CFS weight 110 against the event loop's 1024
 
 
 class Argon2Hasher:
@@ -39,6 +39,7 @@ class Argon2Hasher:
         parallelism: int,
         workers: int,
         queue_limit: int,
+        niceness: int = HASH_THREAD_NICENESS,
     ) -> None:
         self._hasher = argon2.PasswordHasher(
             time_cost=time_cost,
@@ -47,7 +48,10 @@ class Argon2Hasher:
             type=argon2.Type.ID,
         )
         self._pool = ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="usher-hash", initializer=_yield_to_the_event_loop
+            max_workers=workers,
+            thread_name_prefix="usher-hash",
+            initializer=_yield_to_the_event_loop,
+            initargs=(niceness,),
         )
         self._slots = asyncio.BoundedSemaphore(workers + queue_limit)
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
@@ -88,14 +92,14 @@ class Argon2Hasher:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _yield_to_the_event_loop() -> None:
+def _yield_to_the_event_loop(niceness: int) -> None:
     """Runs in each hash thread: a lower scheduling priority for this thread alone (Linux schedules threads
     one by one), so that during a sign-in flood the event loop still answers session checks at once while the
     hashes take every idle cycle. Where the platform refuses, hashing simply keeps the normal priority."""
-    if not sys.platform.startswith("linux"):
+    if niceness == 0 or not sys.platform.startswith("linux"):
         return  # elsewhere the call takes a process id, and a thread id could name another process
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + niceness)
 
 
 def _verify_bcrypt(password_hash: str, password: str) -> bool:

@@ -1,6 +1,7 @@
 """Limiter fixtures: every test here runs once per counter backend (SQLite, PostgreSQL, Redis).
 
-counter_backend   "sqlite" | "postgresql" | "redis" (Redis counters on a SQLite database)
+counter_backend   "sqlite" | "postgresql" | "redis" (Redis counters on a SQLite database); test_counters adds
+                  "memory" (MemoryBackend below)
 database_url      the migrated test database of that backend (SQLite for "redis")
 redis_prefix      a key prefix of this test's own (Redis only); its keys are deleted afterwards
 make_counter      a new counter of the backend, like a node of its own; closed (and its engine disposed) after
@@ -9,8 +10,9 @@ make_container    a Container whose limiter counts in the backend; closed after 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
+from datetime import datetime
 
 import pytest
 
@@ -19,6 +21,7 @@ from tests.limiting import redis_support
 from usher.container import Container
 from usher.core.ports import Clock
 from usher.limiting.database import DatabaseCounter
+from usher.limiting.memory import MemoryCounter
 from usher.limiting.redis import RedisCounter
 from usher.limiting.resilient import ResilientCounter
 from usher.settings import Settings
@@ -34,6 +37,29 @@ PATIENT = 5.0  # seconds: the Redis time-out of the counting tests
 
 MakeCounter = Callable[[], ResilientCounter]
 MakeContainer = Callable[..., Container]
+
+
+class MemoryBackend(ResilientCounter):
+    """A node whose shared backend is a MemoryCounter of the test's: the counter contract of MemoryCounter (the
+    in-process fallback of every node) through the same wrapper as the real backends."""
+
+    backend = "memory"
+
+    def __init__(self, shared: MemoryCounter) -> None:
+        super().__init__(backoff=1.0)
+        self._shared = shared
+
+    async def _hit(self, windows: Sequence[tuple[str, int]], now: datetime) -> list[tuple[int, datetime]]:
+        return await self._shared.hit_many(windows, now)
+
+    async def _undo(self, keys: Sequence[str]) -> None:
+        await self._shared.undo(*keys)
+
+    async def _clear(self, keys: Sequence[str]) -> None:
+        await self._shared.clear(*keys)
+
+    async def _close(self) -> None:
+        """Nothing to release."""
 
 
 @pytest.fixture(params=COUNTER_BACKENDS)
@@ -60,11 +86,14 @@ async def redis_prefix(counter_backend: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def make_counter(counter_backend: str, database_url: str, redis_prefix: str) -> AsyncIterator[MakeCounter]:
+    shared_memory = MemoryCounter()
     async with AsyncExitStack() as stack:
 
         def make() -> ResilientCounter:
             counter: ResilientCounter
-            if counter_backend == "redis":
+            if counter_backend == "memory":
+                counter = MemoryBackend(shared_memory)
+            elif counter_backend == "redis":
                 counter = RedisCounter(redis_support.shared_url(), prefix=redis_prefix, timeout=PATIENT)
             else:
                 engine = make_engine(database_url, pool_size=5, timeout=5)

@@ -1,4 +1,5 @@
-"""Counter semantics, the same on every backend: fixed windows, undo, and atomic counts under parallel hits."""
+"""Counter semantics, the same on every backend: fixed windows, several keys at once, undo, clear, and atomic
+counts under parallel hits."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from tests.limiting.conftest import MakeCounter
+import pytest
+
+from tests.limiting.conftest import COUNTER_BACKENDS, MakeCounter
+from usher.limiting.resilient import ResilientCounter
 
 WINDOW = 60
+
+
+@pytest.fixture(params=(*COUNTER_BACKENDS, pytest.param("memory", id="memory")))
+def counter_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 def _key() -> str:
@@ -85,3 +94,73 @@ async def test_counters_are_shared_between_two_nodes(make_counter: MakeCounter) 
     assert sorted(count for count, _ in counts) == list(range(1, 101))
     await second.undo(key)
     assert (await first.hit(key, WINDOW, now))[0] == 100
+
+
+async def test_hit_many_counts_each_key_in_its_own_window(make_counter: MakeCounter) -> None:
+    counter, short, long, now = make_counter(), _key(), _key(), datetime.now(UTC)
+    await counter.hit(short, WINDOW, now)
+    (short_count, short_end), (long_count, long_end) = await counter.hit_many(
+        [(short, WINDOW), (long, 10 * WINDOW)], now
+    )
+    assert (short_count, long_count) == (2, 1)
+    assert short_end <= now + timedelta(seconds=WINDOW) < now + timedelta(seconds=9 * WINDOW) < long_end
+    assert (await counter.hit(long, 10 * WINDOW, now))[0] == 2
+    assert await counter.hit_many([], now) == []
+
+
+async def test_undo_takes_one_back_from_each_key(make_counter: MakeCounter) -> None:
+    counter, now = make_counter(), datetime.now(UTC)
+    windows = [(_key(), WINDOW), (_key(), 2 * WINDOW)]
+    for _ in range(2):
+        await counter.hit_many(windows, now)
+    await counter.undo(*(key for key, _ in windows))
+    assert [count for count, _ in await counter.hit_many(windows, now)] == [2, 2]
+    await counter.undo()  # no keys: nothing to do
+
+
+async def test_clear_forgets_the_keys_and_their_window(make_counter: MakeCounter) -> None:
+    counter, gone, kept, now = make_counter(), _key(), _key(), datetime.now(UTC)
+    for _ in range(3):
+        await counter.hit_many([(gone, WINDOW), (kept, WINDOW)], now)
+    await counter.clear(gone, _key())  # an unknown key: nothing to forget, no error
+    later = now + timedelta(seconds=WINDOW // 2)
+    count, ends = await counter.hit(gone, WINDOW, later)
+    assert count == 1
+    assert ends > now + timedelta(seconds=WINDOW)  # a new window, from the first hit after the clear
+    assert (await counter.hit(kept, WINDOW, later))[0] == 4
+    assert not counter.degraded
+
+
+async def test_clear_is_seen_by_every_node(make_counter: MakeCounter) -> None:
+    first, second, key, now = make_counter(), make_counter(), _key(), datetime.now(UTC)
+    for _ in range(5):
+        await first.hit(key, WINDOW, now)
+    await second.clear(key)
+    assert (await first.hit(key, WINDOW, now))[0] == 1
+
+
+async def test_parallel_hits_and_undos_on_several_keys_keep_every_count(make_counter: MakeCounter) -> None:
+    """Statements over several rows take their locks in one order (PostgreSQL would otherwise deadlock, and the
+    counter would fall back to counting in process)."""
+    first, second, now = make_counter(), make_counter(), datetime.now(UTC)
+    keys = [_key() for _ in range(4)]
+    windows = [(key, WINDOW * (n + 1)) for n, key in enumerate(keys)]
+
+    async def hit_then_undo(node: ResilientCounter, backwards: bool) -> None:
+        await node.hit_many(windows[::-1] if backwards else windows, now)
+        await node.undo(*(keys[::-1] if backwards else keys))
+
+    nodes = [first, second] * 50
+    await asyncio.gather(*(hit_then_undo(node, n % 3 == 0) for n, node in enumerate(nodes)))
+    assert [count for count, _ in await first.hit_many(windows, now)] == [1, 1, 1, 1]
+    assert not first.degraded and not second.degraded
+
+
+async def test_clears_in_parallel_with_hits_do_not_fail(make_counter: MakeCounter) -> None:
+    first, second, now = make_counter(), make_counter(), datetime.now(UTC)
+    keys = [_key() for _ in range(4)]
+    windows = [(key, WINDOW) for key in keys]
+    hits = (node.hit_many(windows, now) for node in [first, second] * 30)
+    clears = (node.clear(*keys[::-1]) for node in [second, first] * 10)
+    await asyncio.gather(*hits, *clears)
+    assert not first.degraded and not second.degraded

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,6 +107,21 @@ async def test_database_back_after_a_failure_is_used_again_after_a_background_pr
         await engine.dispose()
 
 
+async def test_clear_while_the_database_fails_clears_the_count_kept_in_process(database_url: str) -> None:
+    engine = make_engine(database_url, pool_size=1, timeout=5)
+    try:
+        counter, now = DatabaseCounter(engine), datetime.now(UTC)
+        assert [(await counter.hit("k", 60, now))[0] for _ in range(2)] == [1, 2]
+        counter._store = _FailingStore()  # type: ignore[assignment]
+        await counter.clear("k")  # fails in the database: counting moves in process, where "k" is cleared
+        assert counter.degraded
+        assert (await counter.hit("k", 60, now))[0] == 1
+        await counter.clear("k")  # already counting in process
+        assert (await counter.hit("k", 60, now))[0] == 1
+    finally:
+        await engine.dispose()
+
+
 async def _settled(counter: DatabaseCounter) -> None:
     for _ in range(100):
         if not counter.degraded:
@@ -114,7 +130,13 @@ async def _settled(counter: DatabaseCounter) -> None:
 
 
 class _FailingStore:
-    async def hit(self, key: str, now_ms: int, window_ms: int) -> tuple[int, int]:
+    async def hit(self, windows: Sequence[tuple[str, int]], now_ms: int) -> dict[str, tuple[int, int]]:
+        raise OSError("connection refused")
+
+    async def undo(self, keys: Sequence[str]) -> None:
+        raise OSError("connection refused")
+
+    async def clear(self, keys: Sequence[str]) -> None:
         raise OSError("connection refused")
 
 

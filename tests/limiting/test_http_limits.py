@@ -1,4 +1,5 @@
-"""Abuse limits over HTTP on each counter backend: atomic lock-out, 429 for a flooding address, shared nodes."""
+"""Abuse limits over HTTP on each counter backend: atomic, progressive lock-out that a password reset clears, 429 for
+a flooding address, shared nodes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,21 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import test_settings as settings_for
+from tests.dialects.mailbox import only_mail
 from tests.fakes import FakeClock
 from tests.limiting.conftest import MakeContainer
-from tests.limiting.http import PASSWORD, WRONG, Verifications, client_of, sign_in, sign_up, without_request_id
+from tests.limiting.http import (
+    BASE,
+    EMAIL,
+    PASSWORD,
+    WRONG,
+    Verifications,
+    client_of,
+    sign_in,
+    sign_up,
+    without_request_id,
+)
+from usher.core.models import Purpose
 
 # The parallel tests are about counting: enough connections per node that requests wait for the database rather
 # than the pool, and a patient time-out, since a loaded test machine can take seconds for 200 sign-ins.
@@ -95,3 +108,40 @@ async def test_two_nodes_share_the_lock_out(
         assert (await sign_in(one, PASSWORD)).status_code == 401
         assert (await sign_in(two, PASSWORD)).status_code == 401
         assert checked.count == 4
+
+
+async def test_repeated_lock_outs_lock_for_longer(
+    database_url: str, make_container: MakeContainer, counter_backend: str
+) -> None:
+    if counter_backend == "redis":
+        pytest.skip("Redis expires windows by its own clock; tests/core/test_limits steps through the tiers")
+    clock = FakeClock(datetime.now(UTC))
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=3)
+    async with client_of(settings, make_container(settings, clock)) as api:  # tiers: 3 a quarter hour, 6 an hour
+        await sign_up(api)
+        for _ in range(2):
+            assert [(await sign_in(api, WRONG)).status_code for _ in range(3)] == [401] * 3
+            assert (await sign_in(api, PASSWORD)).status_code == 401
+            clock.advance(901)
+        assert (await sign_in(api, PASSWORD)).status_code == 401  # six in the hour: locked until it ends
+        clock.advance(3600 - 2 * 901)
+        assert (await sign_in(api, PASSWORD)).status_code == 200
+
+
+async def test_locked_account_can_reset_its_password_and_then_sign_in_at_once(
+    database_url: str, make_container: MakeContainer
+) -> None:
+    settings = settings_for(database_url, limit_signin_per_address=1000, limit_signin_per_account=3)
+    container = make_container(settings)
+    async with client_of(settings, container) as api:
+        await sign_up(api)
+        for _ in range(3):
+            await sign_in(api, WRONG)
+        assert (await sign_in(api, PASSWORD)).status_code == 401  # locked
+        forgot = await api.post(f"{BASE}/password/forgot", json={"email": EMAIL, "method": "code"})
+        assert forgot.status_code == 202
+        code = (await only_mail(container, EMAIL, Purpose.RESET_PASSWORD)).secrets["code"]
+        new = "another long passphrase"
+        reset = await api.post(f"{BASE}/password/reset", json={"email": EMAIL, "code": code, "new_password": new})
+        assert reset.status_code == 204
+        assert (await sign_in(api, new)).status_code == 200  # the reset cleared the lock-out

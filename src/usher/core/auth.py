@@ -87,9 +87,8 @@ class AuthService:
         self, app: App, identifier: str, password: str, ctx: RequestContext, allow_unverified: bool
     ) -> tuple[Credentials, str | None]:
         """The checked credentials and, when its parameters are outdated, a stronger hash of the password."""
-        policy = self._limiter.policy
-        by_address = self._limiter.by_address("signin", app.id, ctx, policy.signin_per_address)
-        by_account = self._limiter.by_subject("signin", app.id, canonical(identifier), policy.signin_per_account)
+        by_address = self._limiter.by_address("signin", app.id, ctx, self._limiter.policy.signin_per_address)
+        by_account = self._limiter.sign_in_slot(app.id, identifier)  # progressive; cleared by a password reset
         await self._limiter.take(by_address)  # a flooding address is told to wait
         if not await self._limiter.allow(by_account):
             # A locked account answers exactly like a wrong password, after the same hashing time.
@@ -128,9 +127,10 @@ class AuthService:
             credentials = await uow.users.credentials(app.id, user_id)
         if credentials is None:
             raise NotFound("user")
-        slot = self._limiter.by_subject("password", app.id, user_id, self._limiter.policy.signin_per_account)
-        if not await self._limiter.allow(slot):
+        slot = self._limiter.password_slot(app.id, user_id)
+        if not await self._limiter.allow(slot):  # locked: the same answer after the same hashing time
             await self._hasher.verify_dummy(password)
+            await self._audit.record(self._audit.event(app.id, "password.confirm", "locked", ctx, user_id=user_id))
             raise InvalidCredentials("password is incorrect")
         ok = credentials.password_hash is not None and await self._hasher.verify(credentials.password_hash, password)
         if ok:

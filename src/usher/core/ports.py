@@ -293,15 +293,25 @@ class JwtCodec(Protocol):
 
 
 class RateCounter(Protocol):
-    """Atomic fixed-window counters shared by every node (database or Redis), or per process (memory)."""
+    """Atomic fixed-window counters shared by every node (database or Redis), or per process (memory).
+    No method raises for a backend outage."""
 
     async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
         """Adds one to the key's count in its current window (a new window starts when the last has ended);
-        returns the count after adding and when the window ends. Never raises for a backend outage."""
+        returns the count after adding and when the window ends."""
         ...
 
-    async def undo(self, key: str) -> None:
-        """Takes one back (not below zero)."""
+    async def hit_many(self, windows: list[tuple[str, int]], now: datetime) -> list[tuple[int, datetime]]:
+        """`hit` on several distinct keys at once (one round trip), each (key, window) with its own window;
+        the answers in the same order."""
+        ...
+
+    async def undo(self, *keys: str) -> None:
+        """Takes one back from each key (not below zero)."""
+        ...
+
+    async def clear(self, *keys: str) -> None:
+        """Forgets the keys: the next hit of each starts a new window at one."""
         ...
 
 

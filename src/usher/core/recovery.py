@@ -1,4 +1,5 @@
-"""Password reset by a mailed code or link: same answer for unknown addresses, single use, revokes sessions."""
+"""Password reset by a mailed code or link: same answer for unknown addresses, single use, revokes sessions,
+and clears the account's lock-outs."""
 
 from __future__ import annotations
 
@@ -92,7 +93,9 @@ class RecoveryService:
         new_hash = await self._checked_hash(app, user, new_password)
         async with self._uow(write=True) as uow:
             await self._codes.spend(uow, code)
-            return await self._set_password(uow, app, user, new_hash, ctx)
+            updated = await self._set_password(uow, app, user, new_hash, ctx)
+        await self._limiter.forgive(updated)  # after the commit: the owner may sign in at once
+        return updated
 
     async def reset_with_code(self, app: App, email: str, code: str, new_password: str, ctx: RequestContext) -> User:
         """Sets the password with a short code mailed to `email`."""
@@ -100,11 +103,8 @@ class RecoveryService:
         self._policy.check(new_password, app.settings)
         async with self._uow() as uow:
             user = await uow.users.find_by_email(app.id, canonical(email))
-        policy = self._limiter.policy
-        await self._limiter.take(self._limiter.by_address("code", app.id, ctx, policy.code_per_address))
-        if user is None or not await self._limiter.allow(
-            self._limiter.by_subject("code", app.id, user.id, policy.code_per_account)
-        ):
+        await self._limiter.take(self._limiter.by_address("code", app.id, ctx, self._limiter.policy.code_per_address))
+        if user is None or not await self._limiter.allow(self._limiter.code_slot(app.id, user.id)):
             raise InvalidCode("unknown")
         new_hash = await self._checked_hash(app, user, new_password)
         async with self._uow(write=True) as uow:
@@ -113,6 +113,7 @@ class RecoveryService:
         if updated is None:
             await self._audit.record(self._audit.event(app.id, "password.reset", "failure", ctx, user_id=user.id))
             raise InvalidCode("unknown")
+        await self._limiter.forgive(updated)
         return updated
 
     async def _checked_hash(self, app: App, user: User, new_password: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 _MAX_KEYS = 100_000
@@ -15,15 +16,11 @@ class MemoryCounter:
         self._lock = asyncio.Lock()
 
     async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
+        return (await self.hit_many([(key, window)], now))[0]
+
+    async def hit_many(self, windows: Sequence[tuple[str, int]], now: datetime) -> list[tuple[int, datetime]]:
         async with self._lock:
-            count, ends = self._windows.get(key, (0, now))
-            if ends <= now:
-                count, ends = 0, now + timedelta(seconds=window)
-            count += 1
-            if len(self._windows) >= _MAX_KEYS:
-                self._forget_expired(now)
-            self._windows[key] = (count, ends)
-            return count, ends
+            return [self._hit(key, window, now) for key, window in windows]
 
     def remember(self, key: str, count: int, ends: datetime, now: datetime) -> None:
         """Keeps what a shared backend answered, so that counting here after an outage goes on from it.
@@ -38,11 +35,27 @@ class MemoryCounter:
             self._forget_expired(now)
         self._windows[key] = (count, ends)
 
-    async def undo(self, key: str) -> None:
+    async def undo(self, *keys: str) -> None:
         async with self._lock:
-            if key in self._windows:
-                count, ends = self._windows[key]
-                self._windows[key] = (max(0, count - 1), ends)
+            for key in keys:
+                if key in self._windows:
+                    count, ends = self._windows[key]
+                    self._windows[key] = (max(0, count - 1), ends)
+
+    async def clear(self, *keys: str) -> None:
+        async with self._lock:
+            for key in keys:
+                self._windows.pop(key, None)
+
+    def _hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
+        count, ends = self._windows.get(key, (0, now))
+        if ends <= now:
+            count, ends = 0, now + timedelta(seconds=window)
+        count += 1
+        if len(self._windows) >= _MAX_KEYS:
+            self._forget_expired(now)
+        self._windows[key] = (count, ends)
+        return count, ends
 
     def _forget_expired(self, now: datetime) -> None:
         for key in [k for k, (_, ends) in self._windows.items() if ends <= now]:

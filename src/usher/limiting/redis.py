@@ -1,13 +1,15 @@
 """Rate counters in Redis (USHER_REDIS_URL): shared by every node, expired by Redis itself.
 
-A hit is one Lua script: INCR, and on a new key (or one that somehow lost its expiry) PEXPIRE for the window,
-so the count and its expiry are set atomically. The window's end is "now + PTTL": the expiry is relative and
-kept by the Redis server's clock, so nodes with slightly different clocks still share one window. Short
-time-outs and no client-side retries: when Redis goes away, ResilientCounter counts in process at once.
+A hit is one Lua script: for each key, INCR, and on a new key (or one that somehow lost its expiry) PEXPIRE for
+its window, so a count and its expiry are set atomically, and several keys cost one round trip. A window's end is
+"now + PTTL": the expiry is relative and kept by the Redis server's clock, so nodes with slightly different clocks
+still share one window. Short time-outs and no client-side retries: when Redis goes away, ResilientCounter counts
+in process at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,19 +27,25 @@ TIMEOUT = 1.0
 DEFAULT_PREFIX = "usher:rl:"
 
 _HIT = """
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if count == 1 or ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+local answers = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if count == 1 or ttl < 0 then
+    redis.call('PEXPIRE', key, ARGV[i])
+    ttl = tonumber(ARGV[i])
+  end
+  answers[2 * i - 1] = count
+  answers[2 * i] = ttl
 end
-return {count, ttl}
+return answers
 """
 
 _UNDO = """
-local count = tonumber(redis.call('GET', KEYS[1]) or '0')
-if count > 0 then
-  return redis.call('DECR', KEYS[1])
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then
+    redis.call('DECR', key)
+  end
 end
 return 0
 """
@@ -70,13 +78,17 @@ class RedisCounter(ResilientCounter):
         self._hit_script: Any = self._client.register_script(_HIT)
         self._undo_script: Any = self._client.register_script(_UNDO)
 
-    async def _hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
-        window_ms = window * 1000
-        count, ttl_ms = await self._hit_script(keys=[self._key(key)], args=[window_ms])
-        return int(count), now + timedelta(milliseconds=int(ttl_ms))
+    async def _hit(self, windows: Sequence[tuple[str, int]], now: datetime) -> list[tuple[int, datetime]]:
+        keys = [self._key(key) for key, _ in windows]
+        answers = await self._hit_script(keys=keys, args=[window * 1000 for _, window in windows])
+        pairs = zip(answers[::2], answers[1::2], strict=True)
+        return [(int(count), now + timedelta(milliseconds=int(ttl_ms))) for count, ttl_ms in pairs]
 
-    async def _undo(self, key: str) -> None:
-        await self._undo_script(keys=[self._key(key)])
+    async def _undo(self, keys: Sequence[str]) -> None:
+        await self._undo_script(keys=[self._key(key) for key in keys])
+
+    async def _clear(self, keys: Sequence[str]) -> None:
+        await self._client.delete(*(self._key(key) for key in keys))
 
     async def _close(self) -> None:
         await self._client.aclose()

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -23,12 +23,13 @@ _MESSAGE_MAX = 200
 class ResilientCounter(ABC):
     """A RateCounter over a shared backend that never raises for an outage.
 
-    While the backend answers, every hit and undo goes there, and the process keeps a copy of the counts it was
-    told in a MemoryCounter. When a call fails, that call and every later one are counted in the MemoryCounter,
-    going on from the copy, so limits keep holding on this node. Every `backoff` seconds one hit is also sent to
-    the backend in the background as a probe (no request waits for it); once a probe succeeds, counting returns
-    to the backend. Only the calls in flight when an outage begins wait for the backend's time-out. Counts made
-    in process are not merged back: after an outage a key goes on from what the backend kept.
+    While the backend answers, every hit, undo and clear goes there, and the process keeps a copy of the counts
+    it was told in a MemoryCounter. When a call fails, that call and every later one are counted in the
+    MemoryCounter, going on from the copy, so limits keep holding on this node. Every `backoff` seconds one hit
+    is also sent to the backend in the background as a probe (no request waits for it); once a probe succeeds,
+    counting returns to the backend. Only the calls in flight when an outage begins wait for the backend's
+    time-out. Counts made in process are not merged back: after an outage a key goes on from what the backend
+    kept.
     """
 
     backend = "shared"
@@ -43,25 +44,40 @@ class ResilientCounter(ABC):
         self._overdue: set[asyncio.Future[Any]] = set()  # backend calls that outlived their deadline
 
     async def hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]:
-        if not self._down:
-            try:
-                count, ends = await self._bounded(self._hit(key, window, now))
-            except Exception as error:  # any failure of the backend: the port promises not to raise
-                self._failed("hit", key, error)
-            else:
-                self._fallback.remember(key, count, ends, now)
-                return count, ends
-        elif self._probe_due():
-            self._probe = asyncio.create_task(self._run_probe(key, window, now))
-        return await self._fallback.hit(key, window, now)
+        return (await self.hit_many([(key, window)], now))[0]
 
-    async def undo(self, key: str) -> None:
+    async def hit_many(self, windows: Sequence[tuple[str, int]], now: datetime) -> list[tuple[int, datetime]]:
+        if not windows:
+            return []
         if not self._down:
             try:
-                await self._bounded(self._undo(key))
+                counts = await self._bounded(self._hit(windows, now))
+            except Exception as error:  # any failure of the backend: the port promises not to raise
+                self._failed("hit", windows[0][0], error)
+            else:
+                self._remember(windows, counts, now)
+                return counts
+        elif self._probe_due():
+            self._probe = asyncio.create_task(self._run_probe(windows, now))
+        return await self._fallback.hit_many(windows, now)
+
+    async def undo(self, *keys: str) -> None:
+        if keys and not self._down:
+            try:
+                await self._bounded(self._undo(keys))
             except Exception as error:
-                self._failed("undo", key, error)
-        await self._fallback.undo(key)  # the copy follows
+                self._failed("undo", keys[0], error)
+        await self._fallback.undo(*keys)  # the copy follows
+
+    async def clear(self, *keys: str) -> None:
+        """Clears the keys in the backend and in the copy. During an outage only the copy is cleared: once the
+        backend answers again, the keys go on from what it kept until their windows end."""
+        if keys and not self._down:
+            try:
+                await self._bounded(self._clear(keys))
+            except Exception as error:
+                self._failed("clear", keys[0], error)
+        await self._fallback.clear(*keys)
 
     async def _bounded(self, call: Coroutine[Any, Any, T]) -> T:
         """The backend's answer within `deadline`; past it, TimeoutError while the call finishes in the
@@ -94,10 +110,14 @@ class ResilientCounter(ABC):
         await self._close()
 
     @abstractmethod
-    async def _hit(self, key: str, window: int, now: datetime) -> tuple[int, datetime]: ...
+    async def _hit(self, windows: Sequence[tuple[str, int]], now: datetime) -> list[tuple[int, datetime]]:
+        """Counts in the backend, answers in the order of `windows`; raises when the backend fails."""
 
     @abstractmethod
-    async def _undo(self, key: str) -> None: ...
+    async def _undo(self, keys: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    async def _clear(self, keys: Sequence[str]) -> None: ...
 
     @abstractmethod
     async def _close(self) -> None: ...
@@ -108,16 +128,20 @@ class ResilientCounter(ABC):
         self._retry_at = time.monotonic() + self._backoff
         return True
 
-    async def _run_probe(self, key: str, window: int, now: datetime) -> None:
-        """Counts the hit in the backend too (one hit counted twice errs on the safe side)."""
+    async def _run_probe(self, windows: Sequence[tuple[str, int]], now: datetime) -> None:
+        """Counts the hits in the backend too (a hit counted twice errs on the safe side)."""
         try:
-            count, ends = await self._hit(key, window, now)
+            counts = await self._hit(windows, now)
         except Exception:
             self._retry_at = time.monotonic() + self._backoff
             return
-        self._fallback.remember(key, count, ends, now)
+        self._remember(windows, counts, now)
         self._down = False
         log.info("rate counters: %s answers again; counting there", self.backend)
+
+    def _remember(self, windows: Sequence[tuple[str, int]], counts: list[tuple[int, datetime]], now: datetime) -> None:
+        for (key, _), (count, ends) in zip(windows, counts, strict=True):
+            self._fallback.remember(key, count, ends, now)
 
     def _failed(self, operation: str, key: str, error: Exception) -> None:
         self._retry_at = time.monotonic() + self._backoff

@@ -161,3 +161,61 @@ def test_serve_two_workers_stops_all_on_sigterm(serve: Callable[..., Server]) ->
     log = server.stderr()
     for pid in server.workers:
         assert f"Finished server process [{pid}]" in log
+
+
+def _connections_on_both_workers(server: Server) -> dict[int, http.client.HTTPConnection]:
+    """One open keep-alive connection accepted by each worker (the kernel picks the worker per connection)."""
+    chosen: dict[int, http.client.HTTPConnection] = {}
+    spare = []
+    for _ in range(CONNECTIONS):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+        port = connection.sock.getsockname()[1]
+        inode = next(i for i, peer in tcp_sockets(server.port, ESTABLISHED).items() if peer == port)
+        worker = next(pid for pid in server.workers if inode in socket_inodes(pid))
+        (spare.append(connection) if worker in chosen else chosen.setdefault(worker, connection))
+        if len(chosen) == len(server.workers):
+            break
+    for connection in spare:
+        connection.close()
+    assert len(chosen) == len(server.workers), "the kernel gave every connection to one worker"
+    return chosen
+
+
+def _status(connection: http.client.HTTPConnection, method: str, path: str, credential: str) -> int:
+    connection.request(method, path, headers={"Authorization": f"Bearer {credential}"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def test_sign_out_is_refused_at_once_by_every_worker(serve: Callable[..., Server]) -> None:
+    """No worker may answer from anything but the database: the moment sign-out returns, the session token
+    and the access tokens of that session are refused by every worker."""
+    server = serve("--workers", "2")
+    wait_until(lambda: len(server.children()) == 2, 10.0, "two workers")
+    server.workers = server.children()
+    with httpx.Client(base_url=server.url, timeout=10.0) as client:
+        signup = client.post("/v1/apps/default/signup", json={"email": "ada@example.com", "password": PASSWORD})
+        assert signup.status_code == 201, signup.text
+        session = signup.json()["session"]["token"]
+        tokens = client.post("/v1/apps/default/token", json={"login": "ada@example.com", "password": PASSWORD})
+        assert tokens.status_code == 200, tokens.text
+        access = tokens.json()["access_token"]
+    by_worker = _connections_on_both_workers(server)
+    try:
+        for connection in by_worker.values():
+            assert _status(connection, "GET", "/v1/apps/default/me", session) == 200
+            assert _status(connection, "GET", "/v1/apps/default/me", access) == 200
+        first, second = by_worker.values()
+        assert _status(first, "POST", "/v1/apps/default/signout", session) == 204
+        for connection in (second, first):  # the other worker first: it never saw the sign-out
+            assert _status(connection, "GET", "/v1/apps/default/me", session) == 401
+        # The token endpoint's sign-in opened a session of its own: signing out everywhere ends it too.
+        assert _status(second, "POST", "/v1/apps/default/signout-everywhere", access) == 204
+        for connection in (first, second):
+            assert _status(connection, "GET", "/v1/apps/default/me", access) == 401
+    finally:
+        for connection in by_worker.values():
+            connection.close()

@@ -34,8 +34,6 @@ from usher.storage import convert
 from usher.storage.sessions import FIND_ACTIVE, GET_ACTIVE, authenticated
 from usher.storage.uow import SqlUnitOfWorkFactory
 
-_POOL_SIZE = 4
-
 
 class _Statement:
     """A Core statement as the driver's SQL text, with its named parameters in positional order."""
@@ -105,8 +103,11 @@ class SqliteSessionLookup:
 class PostgresSessionLookup:
     """Reads through a small asyncpg pool of its own, each bounded by `deadline` seconds like a unit of work."""
 
-    def __init__(self, connect_args: dict[str, Any], dialect: Dialect, *, deadline: float, timeout: float) -> None:
+    def __init__(
+        self, connect_args: dict[str, Any], dialect: Dialect, *, deadline: float, timeout: float, pool_size: int
+    ) -> None:
         self._connect_args = connect_args
+        self._pool_size = pool_size
         self._find = _Statement(FIND_ACTIVE, dialect)
         self._get = _Statement(GET_ACTIVE, dialect)
         self._deadline = deadline
@@ -143,7 +144,7 @@ class PostgresSessionLookup:
                 pool = asyncpg.create_pool(
                     **self._connect_args,
                     min_size=0,
-                    max_size=_POOL_SIZE,
+                    max_size=self._pool_size,
                     timeout=self._timeout,
                     command_timeout=self._timeout,
                     reset=_keep_state,
@@ -161,8 +162,11 @@ async def _keep_state(_conn: asyncpg.Connection) -> None:
     """Nothing to reset: only single read statements outside a transaction run on these connections."""
 
 
-def session_lookup(engine: AsyncEngine, uow: SqlUnitOfWorkFactory, *, timeout: float) -> SessionLookup:
-    """The fastest read path the engine's database allows, falling back to read units of work."""
+def session_lookup(
+    engine: AsyncEngine, uow: SqlUnitOfWorkFactory, *, timeout: float, pool_size: int = 4
+) -> SessionLookup:
+    """The fastest read path the engine's database allows, falling back to read units of work. `pool_size`: the
+    most PostgreSQL connections it opens (on first use, kept while in use)."""
     fallback = UnitOfWorkLookup(uow)
     dialect = engine.dialect
     if dialect.name == "sqlite":
@@ -173,4 +177,4 @@ def session_lookup(engine: AsyncEngine, uow: SqlUnitOfWorkFactory, *, timeout: f
     _args, params = dialect.create_connect_args(engine.url)
     params.pop("async_fallback", None)
     params.pop("prepared_statement_cache_size", None)
-    return PostgresSessionLookup(dict(params), dialect, deadline=uow.deadline, timeout=timeout)
+    return PostgresSessionLookup(dict(params), dialect, deadline=uow.deadline, timeout=timeout, pool_size=pool_size)

@@ -36,33 +36,18 @@ ENDPOINTS = frozenset(
 )
 _PATH = "/v1/user/"
 
-_STATUS: list[tuple[type[core.UsherError], int]] = [
-    (core.InvalidInput, 400),
-    (core.InvalidCode, 400),
-    (core.Conflict, 400),
-    (core.InvalidCredentials, 401),
-    (core.Unauthenticated, 401),
-    (core.Forbidden, 403),
-    (core.AccountDisabled, 403),
-    (core.EmailNotVerified, 403),
-    (core.InvalidSession, 404),  # ReadSession's contract: an expired or revoked session is "not found"
-    (core.NotFound, 404),
-    (edge.RouteNotFound, 404),
-    (edge.MethodNotAllowed, 405),
-    (edge.PayloadTooLarge, 413),
-    (core.RateLimited, 429),
-    (core.Unavailable, 503),
-]
+# Where the original differs from the usual statuses (usher.http.errors.STATUSES).
+_STATUS_OVERRIDES: dict[type[core.UsherError], int] = {
+    core.Conflict: 400,  # M3O answers "email already exists" as a bad request
+    core.InvalidSession: 404,  # ReadSession's contract: an expired or revoked session is "not found"
+}
 _CONFLICT = {"email": "email already exists", "username": "username already exists"}
 _INTERNAL = "internal error"
 _CODE_ENDPOINTS = frozenset({"user.resetpassword"})  # these take a short code; the others take a token
 
 
 def status_of(error: core.UsherError) -> int:
-    for kind, status in _STATUS:
-        if isinstance(error, kind):
-            return status
-    return 500
+    return edge.status_for(error, _STATUS_OVERRIDES)
 
 
 def error_id(path: str) -> str:

@@ -80,9 +80,7 @@ class Container:
             self.clock, self.secrets, codec, settings.public_url, derive_key(secret, REFRESH_SUCCESSORS)
         )
         # Session checks read straight through the driver (storage.lookup), not through units of work.
-        self.session_lookup = session_lookup(
-            self.engine, self.uow, timeout=settings.db_timeout, pool_size=settings.db_pool_size
-        )
+        self.session_lookup = session_lookup(self.engine, self.uow, timeout=settings.db_timeout)
         auth = AuthService(self.uow, self.hasher, self.clock, self.secrets, audit, limiter, minter, self.session_lookup)
         self.services = Services(
             apps=AppService(self.uow, self.clock, self.secrets),

@@ -165,8 +165,12 @@ async def _keep_state(_conn: asyncpg.Connection) -> None:
 def session_lookup(
     engine: AsyncEngine, uow: SqlUnitOfWorkFactory, *, timeout: float, pool_size: int = 4
 ) -> SessionLookup:
-    """The fastest read path the engine's database allows, falling back to read units of work. `pool_size`: the
-    most PostgreSQL connections it opens (on first use, kept while in use)."""
+    """The fastest read path the engine's database allows, falling back to read units of work.
+
+    `pool_size`: the most PostgreSQL connections it opens (on first use, closed after 5 idle minutes). A check
+    holds one for a single round trip, so four keep a worker's loop busy; more only add server backends
+    competing for the cores (measured: 2 connections per worker answered 20% more checks than 10).
+    """
     fallback = UnitOfWorkLookup(uow)
     dialect = engine.dialect
     if dialect.name == "sqlite":

@@ -110,3 +110,36 @@ async def test_unreachable_postgresql_is_unavailable_within_the_deadline(engine:
         await lookup.aclose()
         await dead.dispose()
     assert asyncio.get_running_loop().time() - started < 3
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_postgresql_connections_are_few_reused_and_survive_cancelled_checks(
+    engine: AsyncEngine, uow: SqlUnitOfWorkFactory, alice: None
+) -> None:
+    lookup = session_lookup(engine, uow, timeout=5, pool_size=2)
+    assert isinstance(lookup, PostgresSessionLookup)
+    try:
+        checks = [asyncio.ensure_future(lookup.find_active("digest-s1", at(10))) for _ in range(40)]
+        await asyncio.sleep(0)
+        for check in checks[::3]:
+            check.cancel()  # clients that went away mid-check
+        answers = await asyncio.gather(*checks, return_exceptions=True)
+        assert all(isinstance(a, asyncio.CancelledError) or (a is not None and a.user.id == "alice") for a in answers)
+        assert sum(a is not None and not isinstance(a, BaseException) for a in answers) >= 26
+        backends = await _backends(engine)
+        assert 1 <= backends <= 2
+        for _ in range(20):  # and the path still answers afterwards, on the same few connections
+            assert await lookup.find_active("digest-s1", at(10)) is not None
+        assert await _backends(engine) <= 2
+    finally:
+        await lookup.aclose()
+
+
+async def _backends(engine: AsyncEngine) -> int:
+    """Connections of the lookup: those whose last statement is the session check."""
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND query LIKE '%token_digest = $%'"
+    )
+    async with engine.connect() as conn:
+        return int((await conn.exec_driver_sql(query)).scalar_one())

@@ -8,8 +8,8 @@ pool-reset rollback (or a pre-ping round trip on PostgreSQL). Here it is the one
   writer, and an indexed point read takes tens of microseconds, less than a single hand-off to a thread. The
   connection has no busy timeout, so the rare busy answer (a checkpoint restarting the log) falls back to a
   unit of work instead of blocking the loop.
-- PostgreSQL: a small asyncpg pool of its own, opened on first use: asyncpg prepares each statement once per
-  connection; only single reads run on it, so a connection goes back to the pool without a reset round trip.
+- PostgreSQL: a few asyncpg connections of its own, opened on first use: asyncpg prepares each statement once per
+  connection; only single reads run on them, so a connection is reused without a reset round trip.
 
 Nothing is cached: each check reads committed data, so a session revoked on any worker is refused at once.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import deque
 from datetime import datetime
 from typing import Any
 
@@ -100,20 +101,88 @@ class SqliteSessionLookup:
         self.close()
 
 
+class _Connections:
+    """The few connections of the PostgreSQL lookup, opened on demand. asyncpg's own pool spends about as much
+    CPU per checkout as the query itself (a shielded task per release, an idle timer per connection); a check that
+    holds a connection for one round trip needs none of that."""
+
+    def __init__(self, connect_args: dict[str, Any], size: int, timeout: float) -> None:
+        self._connect_args = connect_args
+        self._size = size
+        self._timeout = timeout
+        self._idle: list[asyncpg.Connection] = []
+        self._open = 0  # open, being opened, or in use
+        self._waiters: deque[asyncio.Future[asyncpg.Connection | None]] = deque()
+
+    async def take(self) -> asyncpg.Connection:
+        while True:
+            while self._idle:
+                conn = self._idle.pop()
+                if not conn.is_closed():  # the server may have closed it meanwhile
+                    return conn
+                self._open -= 1
+            if self._open < self._size:
+                return await self._connect()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                handed: asyncpg.Connection | None = await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                    self.give(waiter.result())  # handed over just as our deadline struck: pass it on
+                raise
+            if handed is not None:
+                return handed
+            # None: a connection was dropped, so there is room to open one
+
+    async def _connect(self) -> asyncpg.Connection:
+        self._open += 1
+        try:
+            conn: asyncpg.Connection = await asyncpg.connect(
+                **self._connect_args, timeout=self._timeout, command_timeout=self._timeout
+            )
+            return conn
+        except BaseException:
+            self._open -= 1
+            self._hand(None)
+            raise
+
+    def give(self, conn: asyncpg.Connection) -> None:
+        if conn.is_closed():
+            self.drop(conn)
+        elif not self._hand(conn):
+            self._idle.append(conn)
+
+    def drop(self, conn: asyncpg.Connection) -> None:
+        """Closes a connection at once (no waiting for a cancel to be confirmed: it may be a partition)."""
+        conn.terminate()
+        self._open -= 1
+        self._hand(None)
+
+    def _hand(self, item: asyncpg.Connection | None) -> bool:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(item)
+                return True
+        return False
+
+    def close(self) -> None:
+        for conn in self._idle:
+            conn.terminate()
+        self._idle.clear()
+
+
 class PostgresSessionLookup:
-    """Reads through a small asyncpg pool of its own, each bounded by `deadline` seconds like a unit of work."""
+    """Reads through a few connections of its own, each read bounded by `deadline` seconds like a unit of work."""
 
     def __init__(
         self, connect_args: dict[str, Any], dialect: Dialect, *, deadline: float, timeout: float, pool_size: int
     ) -> None:
-        self._connect_args = connect_args
-        self._pool_size = pool_size
+        self._connections = _Connections(connect_args, pool_size, timeout)
         self._find = _Statement(FIND_ACTIVE, dialect)
         self._get = _Statement(GET_ACTIVE, dialect)
         self._deadline = deadline
-        self._timeout = timeout
-        self._pool: asyncpg.Pool | None = None
-        self._opening = asyncio.Lock()
 
     async def find_active(self, token_digest: str, now: datetime) -> AuthenticatedSession | None:
         return await self._read(self._find, {"digest": token_digest, "now": convert.to_ms(now)})
@@ -122,44 +191,24 @@ class PostgresSessionLookup:
         return await self._read(self._get, {"session_id": session_id, "now": convert.to_ms(now)})
 
     async def _read(self, statement: _Statement, values: dict[str, Any]) -> AuthenticatedSession | None:
-        pool = self._pool or await self._open()
+        conn: asyncpg.Connection | None = None
         try:
-            async with asyncio.timeout(self._deadline):
-                conn = await pool.acquire()
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            raise Unavailable("the database is busy or unreachable") from error
-        try:
-            async with asyncio.timeout(self._deadline):
+            async with asyncio.timeout(self._deadline):  # one deadline for the checkout and the round trip
+                conn = await self._connections.take()
                 row = await conn.fetchrow(statement.sql, *statement.args(values))
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            conn.terminate()  # a partition: do not wait for a cancel to be confirmed
+            if conn is not None:
+                self._connections.drop(conn)
             raise Unavailable("the database is busy or unreachable") from error
-        finally:
-            await pool.release(conn)
+        except BaseException:
+            if conn is not None:
+                self._connections.drop(conn)  # cancelled mid-query: its state is unknown
+            raise
+        self._connections.give(conn)
         return authenticated(None if row is None else dict(row))
 
-    async def _open(self) -> asyncpg.Pool:
-        async with self._opening:  # the first checks arrive together; one pool
-            if self._pool is None:
-                pool = asyncpg.create_pool(
-                    **self._connect_args,
-                    min_size=0,
-                    max_size=self._pool_size,
-                    timeout=self._timeout,
-                    command_timeout=self._timeout,
-                    reset=_keep_state,
-                )
-                self._pool = await pool  # min_size=0: opens no connection yet
-            return self._pool
-
     async def aclose(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            pool.terminate()
-
-
-async def _keep_state(_conn: asyncpg.Connection) -> None:
-    """Nothing to reset: only single read statements outside a transaction run on these connections."""
+        self._connections.close()
 
 
 def session_lookup(

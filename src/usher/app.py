@@ -18,7 +18,7 @@ from usher.http.context import ClientAddresses
 from usher.http.cors import CorsMiddleware
 from usher.http.errors import ErrorFormats
 from usher.http.middleware import EdgeMiddleware
-from usher.http.routing import include_flat
+from usher.http.routing import DialectMount, flat_router, include_flat
 from usher.settings import Settings
 
 # Dialect name -> (module, URL prefix). Each module offers routers() and render(error, request).
@@ -78,32 +78,40 @@ def create_app(settings: Settings, container: Container | None = None) -> FastAP
         app.state.services = container.services
         app.state.readiness = container.ready
 
-    mounts: list[tuple[str, str]] = []  # (prefix, dialect) for CORS
-    # Native first: FastAPI tries routers in order, and the session check is the call answered most often.
-    for name in sorted(settings.dialects, key=lambda dialect: dialect != "native"):
-        loaded = _load(name)
-        if loaded is None:
-            continue
-        module, prefix = loaded
-        for router in module.routers():
-            include_flat(app, router, prefix=prefix, include_in_schema=name == "native")
-        formats.register(prefix, module.render)
-        mounts.append((prefix, name))
-    for fixed in (health.router, metrics.router, wellknown.router, docs.router):
-        include_flat(app, fixed)
-    if settings.root_dialect and settings.root_dialect != "native":
-        loaded = _load(settings.root_dialect)
-        if loaded is not None:
-            for router in loaded[0].routers():  # the fixed paths were added first, so they win
-                include_flat(app, router, include_in_schema=False)
-            formats.register("", loaded[0].render)
-            mounts.append(("", settings.root_dialect))
-
+    mounts = _add_routes(app, settings, formats)
     for kind in (UsherError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(kind, formats.handle)
     app.add_middleware(CorsMiddleware, formats=formats, mounts=mounts)
     https = settings.public_url.lower().startswith("https://")
-    app.add_middleware(
-        EdgeMiddleware, formats=formats, hsts=https, access_log=settings.access_log
-    )  # added last: wraps CORS and routing
+    # Added last, so it wraps CORS and routing.
+    app.add_middleware(EdgeMiddleware, formats=formats, hsts=https, access_log=settings.access_log)
     return app
+
+
+def _add_routes(app: FastAPI, settings: Settings, formats: ErrorFormats) -> list[tuple[str, str]]:
+    """Every enabled dialect, with its error format; returns (prefix, dialect) pairs for CORS.
+
+    Routes are tried in order, one by one: the native API first (the session check is the call answered most
+    often; its routes stay on the app, where the OpenAPI document finds them), then the fixed paths, then each
+    other dialect behind one prefix test (a Mount) instead of among everybody's routes.
+    """
+    mounts: list[tuple[str, str]] = []
+    loaded = {name: found for name in settings.dialects if (found := _load(name)) is not None}
+    if "native" in loaded:
+        module, prefix = loaded["native"]
+        for router in module.routers():
+            include_flat(app.router, router, prefix=prefix)
+    for fixed in (health.router, metrics.router, wellknown.router, docs.router):
+        include_flat(app.router, fixed)
+    for name, (module, prefix) in loaded.items():
+        if name != "native":
+            app.router.routes.append(DialectMount(prefix, flat_router(module.routers())))
+        formats.register(prefix, module.render)
+        mounts.append((prefix, name))
+    root = _load(settings.root_dialect) if settings.root_dialect and settings.root_dialect != "native" else None
+    if root is not None:
+        for router in root[0].routers():  # the fixed paths were added first, so they win
+            include_flat(app.router, router, include_in_schema=False)
+        formats.register("", root[0].render)
+        mounts.append(("", str(settings.root_dialect)))
+    return mounts

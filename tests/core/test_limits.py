@@ -241,23 +241,3 @@ async def test_completed_password_reset_clears_every_lock_out_of_the_account(cor
     await core.recovery.reset_with_code(app, "ada@example.com", code, NEW, _ctx())
     for login in ("ada@example.com", "ada"):
         assert (await core.auth.sign_in(app, login, NEW, _ctx(), session_ttl=60)).user
-
-
-async def test_email_and_username_share_one_lock_out(core: Core) -> None:
-    """Typing the username instead of the email does not buy an attacker a second budget."""
-    app = await core.app()
-    await core.accounts.register(
-        app, Registration(GOOD, email="ada@example.com", username="ada"), _ctx(), self_service=False
-    )
-    await _fail(core, 6)
-    await _fail(core, 4, login="ADA")
-    for login in ("ada@example.com", "ada"):
-        with pytest.raises(InvalidCredentials):
-            await core.auth.sign_in(app, login, GOOD, _ctx(), session_ttl=60)
-    assert core.uow.store.audit[-1].outcome == "locked"
-
-
-async def test_unknown_identifiers_lock_each_on_their_own(core: Core) -> None:
-    await _user(core)
-    await _fail(core, 10, login="nobody@example.com")  # no account: counted against that identifier only
-    assert await _signs_in(core)

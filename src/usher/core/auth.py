@@ -88,18 +88,14 @@ class AuthService:
     ) -> tuple[Credentials, str | None]:
         """The checked credentials and, when its parameters are outdated, a stronger hash of the password."""
         by_address = self._limiter.by_address("signin", app.id, ctx, self._limiter.policy.signin_per_address)
+        by_account = self._limiter.sign_in_slot(app.id, identifier)  # progressive; cleared by a password reset
         await self._limiter.take(by_address)  # a flooding address is told to wait
-        found = await self._find(app, identifier, password)
-        # One lock-out per account, whichever of its identifiers is typed (else an email and a username would
-        # each get the full budget); per identifier for unknown ones. Progressive; cleared by a password reset.
-        known = found.user.id if found is not None and found.password_hash is not None else None
-        by_account = self._limiter.sign_in_slot(app.id, identifier, user_id=known)
         if not await self._limiter.allow(by_account):
             # A locked account answers exactly like a wrong password, after the same hashing time.
             await self._hasher.verify_dummy(password)
             await self._audit.record(self._audit.event(app.id, "signin", "locked", ctx))
             raise InvalidCredentials()
-        credentials = await self._check_password(app, found, password, ctx)
+        credentials = await self._check_password(app, identifier, password, ctx)
         await self._limiter.give_back(by_address, by_account)
         user = credentials.user
         if app.settings.require_verified_email and not user.email_verified and not allow_unverified:
@@ -209,20 +205,13 @@ class AuthService:
                 self._audit.event(app_id, "signout", "success", ctx, user_id=user_id, session=session_id)
             )
 
-    async def _find(self, app: App, identifier: str, password: str) -> Credentials | None:
-        """The credentials behind a username or email, if any; bad input is refused before anything is read."""
+    async def _check_password(self, app: App, identifier: str, password: str, ctx: RequestContext) -> Credentials:
         if not identifier.strip():
             raise InvalidInput("a username or email is required", field="username")
         if len(password) > MAX_PASSWORD:  # refuse before hashing: a huge password is a denial of service
             raise InvalidCredentials()
         async with self._uow() as uow:
-            return await uow.users.credentials_by_identifier(app.id, canonical(identifier))
-
-    async def _check_password(
-        self, app: App, credentials: Credentials | None, password: str, ctx: RequestContext
-    ) -> Credentials:
-        """The credentials when the password is right and the account enabled; every other case hashes once and
-        raises the same InvalidCredentials."""
+            credentials = await uow.users.credentials_by_identifier(app.id, canonical(identifier))
         if credentials is None or credentials.password_hash is None:
             await self._hasher.verify_dummy(password)
             await self._audit.record(self._audit.event(app.id, "signin", "unknown_user", ctx))

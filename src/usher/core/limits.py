@@ -113,11 +113,9 @@ class Limiter:
     def by_subject(self, action: str, app_id: str, subject: str, rule: Rule) -> Slot:
         return Slot(f"{action}:subj:{app_id}:{subject}", rule)
 
-    def sign_in_slot(self, app_id: str, identifier: str, *, user_id: str | None = None) -> Slot:
-        """The sign-in lock-out of an account (`user_id`: the same whichever identifier is typed), or of an
-        identifier (an email or a username) that names no account."""
-        subject = f"user:{user_id}" if user_id is not None else f"id:{canonical(identifier)}"
-        return self.by_subject("signin", app_id, subject, self.policy.signin_per_account)
+    def sign_in_slot(self, app_id: str, identifier: str) -> Slot:
+        """The sign-in lock-out of one identifier (an email or a username), known to the app or not."""
+        return self.by_subject("signin", app_id, canonical(identifier), self.policy.signin_per_account)
 
     def password_slot(self, app_id: str, user_id: str) -> Slot:
         """The lock-out of re-confirming (or changing) a signed-in user's password."""
@@ -152,14 +150,11 @@ class Limiter:
         await self._counter.undo(*(key for slot in slots for key, _ in slot.counters()))
 
     async def forgive(self, user: User) -> None:
-        """Clears every lock-out of the account (sign-in, password re-confirmation, code checks): after a
-        completed password reset the owner signs in at once."""
-        slots = [
-            self.sign_in_slot(user.app_id, "", user_id=user.id),
-            self.password_slot(user.app_id, user.id),
-            self.code_slot(user.app_id, user.id),
-        ]
-        keys = [key for slot in slots for key, _ in slot.counters()]
+        """Clears every lock-out of the account (sign-in by each of its identifiers, password re-confirmation,
+        code checks): after a completed password reset the owner signs in at once."""
+        slots = [self.sign_in_slot(user.app_id, value) for value in (user.email, user.username) if value]
+        slots += [self.password_slot(user.app_id, user.id), self.code_slot(user.app_id, user.id)]
+        keys = dict.fromkeys(key for slot in slots for key, _ in slot.counters())  # a username may be the email
         await self._counter.clear(*keys)
 
     async def _within(self, counters: list[tuple[str, Rule]]) -> bool:

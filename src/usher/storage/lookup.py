@@ -43,6 +43,7 @@ class _Statement:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.names = tuple(compiled.positiontup or ())
+        self.columns = tuple(statement.selected_columns.keys())  # the result's column names, in order
 
     def args(self, values: dict[str, Any]) -> list[Any]:
         return [values[name] for name in self.names]
@@ -76,10 +77,9 @@ class SqliteSessionLookup:
         cursor = self._connection().execute(statement.sql, statement.args(values))
         try:
             row = cursor.fetchone()
-            names = [column[0] for column in cursor.description]
         finally:
             cursor.close()
-        return authenticated(None if row is None else dict(zip(names, row, strict=True)))
+        return authenticated(None if row is None else dict(zip(statement.columns, row, strict=True)))
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
